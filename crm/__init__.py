@@ -1,0 +1,78 @@
+"""A bilingual deal CRM for international TV, animation and documentary
+co-production and distribution."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. No database access or network here: safe to import anywhere."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, config))
+    _configure_extensions(app)
+    _configure_blueprints(app)
+    _configure_templates(app)
+    _configure_errors(app)
+    _configure_cli(app)
+    return app
+
+
+def _configure_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (register every table on the metadata)
+    from .db_events import register_sqlite_pragmas
+    from .extensions import babel, csrf, db, login_manager, migrate
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        register_sqlite_pragmas(db.engine)  # engine object only: no connection is made
+    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+
+def _migrations_dir() -> str:
+    import os
+
+    return os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def _configure_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .deals import bp as deals_bp
+    from .main import bp as main_bp
+
+    for bp in (auth_bp, main_bp, deals_bp):
+        app.register_blueprint(bp)
+
+
+def _configure_templates(app: Flask) -> None:
+    from flask_babel import get_timezone
+
+    from . import i18n
+    from .navigation import nav_items
+
+    i18n.register(app)
+    app.jinja_env.globals.update(nav_items=nav_items, current_timezone_name=lambda: str(get_timezone()))
+
+
+def _configure_errors(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def _configure_cli(app: Flask) -> None:
+    from .cli import crm_cli, translate_cli
+
+    app.cli.add_command(crm_cli)
+    app.cli.add_command(translate_cli)

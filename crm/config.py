@@ -1,0 +1,86 @@
+"""Configuration read from the environment.
+
+Documented in README.md ("Configuration"). ``CRM_ENV`` picks the profile:
+``development`` (default for ``flask run``), ``testing`` or ``production``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a configuration the app can run with."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the config mapping from the environment, then ``overrides``."""
+    overrides = dict(overrides or {})
+    env = overrides.get("CRM_ENV") or os.environ.get("CRM_ENV", "development")
+    if overrides.get("TESTING"):
+        env = "testing"
+    if env not in {"development", "testing", "production"}:
+        raise ConfigError(f"CRM_ENV must be development, testing or production, not {env!r}")
+
+    default_db = "sqlite:///" + os.path.join(instance_path, "crm.sqlite3")
+    cfg: dict = {
+        "CRM_ENV": env,
+        "TESTING": env == "testing",
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # Languages the UI offers; the catalogue folder for Chinese is zh_Hans_CN.
+        "CRM_LANGUAGES": ("en", "zh_Hans_CN"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("CRM_DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        "CRM_BASE_CURRENCY": os.environ.get("CRM_BASE_CURRENCY", "USD"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(os.environ.get("CRM_SECURE_COOKIES"), env == "production"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(os.environ.get("CRM_SECURE_COOKIES"), env == "production"),
+        "REMEMBER_COOKIE_DURATION": int(os.environ.get("CRM_REMEMBER_DAYS", "14")) * 86400,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CRM_MAX_UPLOAD_MB", "16")) * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # argon2id parameters (RFC 9106 "second recommended": 64 MiB, t=3, p=4).
+        "PASSWORD_ARGON2": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+    }
+    if env == "testing":
+        cfg["WTF_CSRF_ENABLED"] = True
+        # Cheap hashes keep the suite fast; production never uses these.
+        cfg["PASSWORD_ARGON2"] = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+    cfg.update(overrides)
+
+    if not cfg.get("SECRET_KEY"):
+        if env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
+                "random string (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        # Development and tests: a throwaway key (sessions end on restart).
+        cfg["SECRET_KEY"] = secrets.token_hex(32)
+
+    uri = cfg["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # Heroku-style URLs
+        uri = "postgresql://" + uri[len("postgres://"):]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    cfg["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        # Each connection waits for a lock instead of failing at once.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"timeout": 15},
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
+    else:
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **cfg["SQLALCHEMY_ENGINE_OPTIONS"]}
+    return cfg

@@ -1,0 +1,121 @@
+"""Language and time-zone selection, and the formatting filters templates use.
+
+The UI speaks English ("en") and Simplified Chinese ("zh"). Babel's locale for
+Chinese is ``zh_Hans_CN`` and the catalogue lives in
+``translations/zh_Hans_CN``: a browser's ``zh-CN``, ``zh-Hans`` or ``zh`` all
+map to it. The choice order is: the signed-in user's saved language, the
+language chosen in this session (e.g. on the login page), the browser's
+Accept-Language, English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+# Short UI language code -> Babel locale (catalogue folder name).
+LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
+
+
+def normalise_language(tag: str | None) -> str | None:
+    """Map a language tag ("zh-CN", "zh_Hans", "en-GB", "zh") to "en", "zh" or None."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return primary if primary in LOCALES else None
+
+
+def browser_language() -> str | None:
+    for tag, _quality in request.accept_languages:
+        lang = normalise_language(tag)
+        if lang:
+            return lang
+    return None
+
+
+def current_language() -> str:
+    """The short code ("en" or "zh") of the language this request is in."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    lang = normalise_language(session.get("lang"))
+    return lang or browser_language() or "en"
+
+
+def select_locale() -> str:
+    return LOCALES[current_language()]
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def ui_lang() -> str:
+    """"en" or "zh" for the active Babel locale (works inside force_locale too)."""
+    return "zh" if str(get_locale()).startswith("zh") else "en"
+
+
+def money(amount: Decimal | None, currency: str | None) -> str:
+    """An amount with its ISO currency, formatted for the active language."""
+    if amount is None or not currency:
+        return "—"
+    return format_currency(amount, currency, locale=get_locale())
+
+
+def number(value, decimals: int | None = None) -> str:
+    if value is None:
+        return "—"
+    fmt = None if decimals is None else "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=fmt, locale=get_locale())
+
+
+def date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "medium" if fmt == "medium" else fmt)
+    return format_date(value, fmt)
+
+
+def datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return "—"
+    return format_datetime(value, fmt)
+
+
+def bilingual(obj, attr: str = "name") -> str:
+    """An object's ``<attr>_en`` / ``<attr>_zh`` in the active language, else the other."""
+    if obj is None:
+        return ""
+    en, zh = getattr(obj, f"{attr}_en", None), getattr(obj, f"{attr}_zh", None)
+    return (zh or en or "") if ui_lang() == "zh" else (en or zh or "")
+
+
+def other_language(obj, attr: str = "name") -> str:
+    """The same field in the other language, when it exists and differs."""
+    if obj is None:
+        return ""
+    en, zh = getattr(obj, f"{attr}_en", None), getattr(obj, f"{attr}_zh", None)
+    shown = bilingual(obj, attr)
+    other = en if ui_lang() == "zh" else zh
+    return other if other and other != shown else ""
+
+
+def register(app) -> None:
+    from .territories import territory_name
+
+    app.jinja_env.filters.update(
+        territory=territory_name, money=money, number=number, date=date, datetime=datetime, bilingual=bilingual,
+        other_language=other_language,
+    )
+
+    @app.context_processor
+    def _i18n_context():
+        return {"ui_lang": ui_lang(), "LANGUAGE_NAMES": LANGUAGE_NAMES}

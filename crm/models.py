@@ -1,0 +1,32 @@
+"""Every model, imported in one place so Alembic and the shell see them all."""
+
+from .audit.models import AuditEntry
+from .auth.models import User
+from .companies.models import Company, Contact
+from .deals.models import (
+    CoproductionPartner,
+    CoproductionTerms,
+    Deal,
+    DealMedium,
+    DealTerritory,
+    FormatTerms,
+    LicenceTerms,
+    PaymentInstalment,
+    PipelineStage,
+    RightsGrant,
+    StageChange,
+)
+from .events.models import Event
+from .leads.models import Lead
+from .meetings.models import Meeting
+from .rates.models import ExchangeRate
+from .tasks.models import Note, Task
+from .termsheets.models import TermSheet
+from .titles.models import Title
+
+__all__ = [
+    "AuditEntry", "Company", "Contact", "CoproductionPartner", "CoproductionTerms", "Deal",
+    "DealMedium", "DealTerritory", "Event", "ExchangeRate", "FormatTerms", "Lead", "LicenceTerms",
+    "Meeting", "Note", "PaymentInstalment", "PipelineStage", "RightsGrant", "StageChange", "Task",
+    "TermSheet", "Title", "User",
+]
