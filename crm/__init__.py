@@ -47,11 +47,20 @@ def _migrations_dir() -> str:
 
 
 def _configure_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .companies.views import bp as companies_bp
+    from .contacts.views import bp as contacts_bp
     from .deals import bp as deals_bp
+    from .events.views import bp as events_bp
+    from .leads.views import bp as leads_bp
     from .main import bp as main_bp
+    from .meetings.views import bp as meetings_bp
+    from .titles.views import bp as titles_bp
 
-    for bp in (auth_bp, main_bp, deals_bp):
+    # Address-book and activity packages expose their blueprint from .views (see their __init__).
+    for bp in (auth_bp, main_bp, admin_bp, deals_bp, leads_bp, companies_bp, contacts_bp, meetings_bp, events_bp,
+               titles_bp):
         app.register_blueprint(bp)
 
 

@@ -83,7 +83,7 @@ def extract():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     _pybabel(
         "extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-        "--no-location", "--sort-output", "-o", POT, os.path.join(root, "crm"),
+        "--no-location", "--sort-output", "-o", POT, root,
     )
 
 

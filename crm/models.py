@@ -1,5 +1,6 @@
 """Every model, imported in one place so Alembic and the shell see them all."""
 
+from . import append_only as _append_only
 from .audit.models import AuditEntry
 from .auth.models import User
 from .companies.models import Company, Contact
@@ -23,6 +24,8 @@ from .rates.models import ExchangeRate
 from .tasks.models import Note, Task
 from .termsheets.models import TermSheet
 from .titles.models import Title
+
+_append_only.register(AuditEntry.metadata)
 
 __all__ = [
     "AuditEntry", "Company", "Contact", "CoproductionPartner", "CoproductionTerms", "Deal",

@@ -54,7 +54,9 @@ def pipeline_columns(user, deal_type: DealType, per_column: int = 30):
     ranked = (
         sa.select(
             Deal.id,
-            sa.func.row_number().over(partition_by=Deal.stage_id, order_by=(Deal.updated_at.desc(), Deal.id)).label("rn"),
+            sa.func.row_number()
+            .over(partition_by=Deal.stage_id, order_by=(Deal.updated_at.desc(), Deal.id))
+            .label("rn"),
         ).where(Deal.deal_type == deal_type, Deal.archived_at.is_(None))
     )
     ranked = scope(ranked, Deal, user).subquery()
