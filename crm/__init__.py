@@ -3,15 +3,20 @@ co-production and distribution."""
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
-from .config import load_config
+from .config import default_database_url, load_config
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. No database access or network here: safe to import anywhere."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(app.instance_path, config))
+    if app.config["SQLALCHEMY_DATABASE_URI"] == default_database_url(app.instance_path):
+        # The default SQLite file lives in the instance folder, which a fresh clone lacks.
+        os.makedirs(app.instance_path, exist_ok=True)
     _configure_extensions(app)
     _configure_blueprints(app)
     _configure_templates(app)
@@ -41,8 +46,6 @@ def _configure_extensions(app: Flask) -> None:
 
 
 def _migrations_dir() -> str:
-    import os
-
     return os.path.join(os.path.dirname(__file__), "migrations")
 
 

@@ -20,6 +20,10 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "crm.sqlite3")
+
+
 def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     """Build the config mapping from the environment, then ``overrides``."""
     overrides = dict(overrides or {})
@@ -29,7 +33,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     if env not in {"development", "testing", "production"}:
         raise ConfigError(f"CRM_ENV must be development, testing or production, not {env!r}")
 
-    default_db = "sqlite:///" + os.path.join(instance_path, "crm.sqlite3")
+    default_db = default_database_url(instance_path)
     cfg: dict = {
         "CRM_ENV": env,
         "TESTING": env == "testing",
