@@ -74,7 +74,14 @@ def _configure_templates(app: Flask) -> None:
     from .navigation import nav_items
 
     i18n.register(app)
-    app.jinja_env.globals.update(nav_items=nav_items, current_timezone_name=lambda: str(get_timezone()))
+    from .tasks.queries import open_task_count
+
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        current_timezone_name=lambda: str(get_timezone()),
+        has_endpoint=lambda endpoint: endpoint in app.view_functions,
+        open_task_count=open_task_count,
+    )
 
 
 def _configure_errors(app: Flask) -> None:
