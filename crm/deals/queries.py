@@ -8,7 +8,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..enums import DealType
 from ..extensions import db
 from ..permissions import scope
-from .models import Deal, PipelineStage, StageChange
+from .models import Deal, StageChange
+from .stages import stages_for_type
 
 
 def deal_list(user, *, deal_type: DealType | None = None, page: int = 1, per_page: int = 50):
@@ -40,17 +41,9 @@ def deal_detail(user, deal_id: int) -> Deal | None:
     return db.session.scalars(scope(stmt, Deal, user)).unique().one_or_none()
 
 
-def stages_for(deal_type: DealType) -> list[PipelineStage]:
-    return db.session.scalars(
-        sa.select(PipelineStage)
-        .where(PipelineStage.deal_type == deal_type, PipelineStage.active)
-        .order_by(PipelineStage.position)
-    ).all()
-
-
 def pipeline_columns(user, deal_type: DealType, per_column: int = 30):
     """Stages of ``deal_type`` with up to ``per_column`` open deals each (two queries)."""
-    stages = stages_for(deal_type)
+    stages = stages_for_type(deal_type)
     ranked = (
         sa.select(
             Deal.id,

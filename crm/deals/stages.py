@@ -59,3 +59,14 @@ def stage_by_key(deal_type: DealType, key: str) -> PipelineStage:
     return db.session.execute(
         sa.select(PipelineStage).where(PipelineStage.deal_type == deal_type, PipelineStage.key == key)
     ).scalar_one()
+
+
+def stages_for_type(deal_type: DealType) -> list[PipelineStage]:
+    """Active stages of ``deal_type`` in pipeline order."""
+    return list(
+        db.session.scalars(
+            sa.select(PipelineStage)
+            .where(PipelineStage.deal_type == deal_type, PipelineStage.active)
+            .order_by(PipelineStage.position)
+        )
+    )
