@@ -49,8 +49,10 @@ def create_user_command(email, name, role, password):
 
 @crm_cli.command("seed-demo")
 @click.option("--force", is_flag=True, help="Allow seeding under the production configuration.")
+@click.option("--scale", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Also generate a large deterministic dataset: N deals, N/5 companies, N/2 contacts, 2N meetings.")
 @with_appcontext
-def seed_demo_command(force):
+def seed_demo_command(force, scale):
     """Load the MIP China 2017 demo story (idempotent: a second run changes nothing)."""
     from .demo import seed_demo
 
@@ -65,6 +67,32 @@ def seed_demo_command(force):
             click.echo(_("Demo data loaded: %(n)d records created.", n=created))
         else:
             click.echo(_("Demo data already present: nothing to do."))
+        if scale:
+            from .scale import ScaleError, seed_scale
+
+            try:
+                counts = seed_scale(scale, progress=click.echo)
+            except ScaleError as exc:
+                db.session.rollback()
+                raise click.ClickException(str(exc.args[0])) from exc
+            db.session.commit()
+            if counts:
+                click.echo(_("Large dataset generated: %(counts)s.",
+                              counts=", ".join(f"{name} {n}" for name, n in counts.items())))
+            else:
+                click.echo(_("A dataset of scale %(n)d is already present: nothing to do.", n=scale))
+
+
+@crm_cli.command("reindex-search")
+@with_appcontext
+def reindex_search_command():
+    """Rebuild the search index (names, pinyin, initials, e-mail, WeChat ID) of every record."""
+    from .search_index import reindex_all
+
+    with force_locale(_cli_locale()):
+        counts = reindex_all()
+        db.session.commit()
+        click.echo(_("Search index rebuilt: %(n)d terms.", n=sum(counts.values())))
 
 
 TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")

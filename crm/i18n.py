@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -41,6 +41,8 @@ def browser_language() -> str | None:
 
 def current_language() -> str:
     """The short code ("en" or "zh") of the language this request is in."""
+    if not has_request_context():
+        return "en"  # a service called from the CLI, a benchmark or a test without a request
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     lang = normalise_language(session.get("lang"))
@@ -52,6 +54,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]

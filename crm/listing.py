@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Response, request
+from flask_sqlalchemy.pagination import SelectPagination
 
 EXPORT_LIMIT = 100_000  # rows; an export is a spreadsheet, not a backup
 # Cells starting with these are formulas to Excel/LibreOffice: neutralise them.
@@ -101,3 +102,34 @@ def _xlsx_cell(value):
     if isinstance(value, str):
         return "".join(ch for ch in value if ch in "\t\n" or ord(ch) >= 32)
     return value
+
+
+COUNT_CAP = 10_000
+
+
+class CappedPagination(SelectPagination):
+    """Pagination whose total stops counting at ``COUNT_CAP`` rows.
+
+    Counting every row of a 200,000-meeting list costs more than the page itself;
+    nobody pages past 200 pages, so the page says "10,000+" instead.
+    """
+
+    def _query_count(self) -> int:
+        select = self._query_args["select"]
+        sub = select.options(sa.orm.lazyload("*")).order_by(None).limit(self.count_cap + 1).subquery()
+        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub)).scalar()
+
+    @property
+    def count_cap(self) -> int:
+        return COUNT_CAP
+
+    @property
+    def total_is_capped(self) -> bool:
+        return (self.total or 0) > COUNT_CAP
+
+
+def paginate(stmt: sa.Select, *, page: int, per_page: int) -> CappedPagination:
+    """Like ``db.paginate`` (out-of-range pages are empty, not 404) with a capped count."""
+    from .extensions import db
+
+    return CappedPagination(select=stmt, session=db.session(), page=max(page, 1), per_page=per_page)

@@ -21,6 +21,7 @@ from .events.models import Event
 from .leads.models import Lead
 from .meetings.models import Meeting
 from .rates.models import ExchangeRate
+from .search_index import SearchTerm  # and the session events that keep search terms in sync
 from .tasks.models import Note, Task
 from .termsheets.models import TermSheet
 from .titles.models import Title
@@ -30,6 +31,6 @@ _append_only.register(AuditEntry.metadata)
 __all__ = [
     "AuditEntry", "Company", "Contact", "CoproductionPartner", "CoproductionTerms", "Deal",
     "DealMedium", "DealTerritory", "Event", "ExchangeRate", "FormatTerms", "Lead", "LicenceTerms",
-    "Meeting", "Note", "PaymentInstalment", "PipelineStage", "RightsGrant", "StageChange", "Task",
+    "Meeting", "Note", "PaymentInstalment", "PipelineStage", "RightsGrant", "SearchTerm", "StageChange", "Task",
     "TermSheet", "Title", "User",
 ]

@@ -12,6 +12,7 @@ NAV = [
     ("contacts.index", _l("Contacts")),
     ("meetings.index", _l("Meetings")),
     ("events.index", _l("Events")),
+    ("titles.index", _l("Titles")),
 ]
 
 

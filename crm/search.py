@@ -1,14 +1,23 @@
 """Search across bilingual records.
 
-Interface used by list pages: ``stmt.where(search_clause(Model, q))`` for
-Company, Contact and Title (and Event). The implementation (pinyin and
-initials, indexed) is filled in by the search work; this first version matches
-names, email and WeChat ID with a case-insensitive LIKE.
+Interface used by list pages: ``stmt.where(search_clause(Model, q))``.
+
+* Company, Contact, Title and Event: an indexed prefix search over their
+  normalised terms (names, full pinyin, pinyin initials, e-mail, WeChat ID;
+  see search_index.py). Every word of the query must match.
+* Lead, Deal, Meeting (anything with a ``company_id``): records of the
+  companies matching ``q``.
+* Other models with name, email or WeChat columns: a case-insensitive LIKE.
+
+Archived records stay indexed: the list's own filters decide what is shown.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+from .search_index import ENTITY_TYPES, matching_ids, query_words
+from .search_index import fold as fold  # re-exported for callers normalising text
 
 MAX_QUERY = 100
 
@@ -20,14 +29,38 @@ def like_pattern(text: str) -> str:
 
 
 def normalise_query(q: str | None) -> str:
+    """The query as typed, white space collapsed and cut to MAX_QUERY characters."""
     return " ".join((q or "").split())[:MAX_QUERY]
 
 
-def search_clause(model, q: str) -> sa.ColumnElement[bool]:
-    """A WHERE clause matching records of ``model`` for the user's query ``q``."""
+def search_clause(model, q: str | None) -> sa.ColumnElement[bool]:
+    """A WHERE clause matching records of ``model`` for the user's query ``q``
+    (always true for an empty query, always false for one made only of punctuation)."""
     q = normalise_query(q)
     if not q:
         return sa.true()
+    from .companies.models import Company
+
+    etype = ENTITY_TYPES.get(model)
+    if etype is None and model is not Company and hasattr(model, "company_id"):
+        return model.company_id.in_(_ids_subquery("company", q))
+    if etype is None:
+        return _like_clause(model, q)
+    words = query_words(q)
+    if not words:
+        return sa.false()
+    return sa.and_(*(model.id.in_(matching_ids(etype, prefixes)) for prefixes in words))
+
+
+def _ids_subquery(etype: str, q: str) -> sa.Select:
+    """SELECT id of the ``etype`` records matching every word of ``q``."""
+    model = next(m for m, e in ENTITY_TYPES.items() if e == etype)
+    return sa.select(model.id).where(search_clause(model, q))
+
+
+def _like_clause(model, q: str) -> sa.ColumnElement[bool]:
     pattern = like_pattern(q)
     columns = [getattr(model, name) for name in ("name_en", "name_zh", "email", "wechat_id") if hasattr(model, name)]
+    if not columns:
+        return sa.false()
     return sa.or_(*(col.ilike(pattern, escape="\\") for col in columns))

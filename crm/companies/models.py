@@ -65,3 +65,11 @@ class Contact(BilingualNameMixin, ArchivableMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Contact {self.id} {self.name_en or self.name_zh}>"
+
+
+# List order: the name in the active language, then id (companies.queries / contacts.queries sort this way);
+# with these the first page of a 20,000-row list is read in index order instead of sorting every row.
+for _model in (Company, Contact):
+    _table = _model.__tablename__
+    sa.Index(f"ix_{_table}_name_en_order", sa.func.coalesce(_model.name_en, _model.name_zh), _model.id)
+    sa.Index(f"ix_{_table}_name_zh_order", sa.func.coalesce(_model.name_zh, _model.name_en), _model.id)

@@ -3,6 +3,8 @@ see of their deals, leads and meetings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -11,8 +13,11 @@ from ..enums import CompanyKind
 from ..events.models import Event, event_companies
 from ..extensions import db
 from ..leads.models import Lead
+from ..listing import EXPORT_LIMIT, Sorts, paginate
 from ..meetings.models import Meeting
 from ..permissions import scope
+from ..search import search_clause
+from ..territories import territory_name
 from ..titles.models import Title
 from .models import Company, Contact
 
@@ -38,14 +43,88 @@ def name_matches(model, q: str):
     return sa.or_(model.name_en.ilike(pattern, escape="\\"), model.name_zh.ilike(pattern, escape="\\"))
 
 
-def company_list(*, q: str = "", kind: CompanyKind | None = None, lang: str = "en", page: int = 1,
-                 per_page: int = PER_PAGE):
-    stmt = sa.select(Company).where(Company.archived_at.is_(None)).order_by(*name_order(Company, lang))
-    if q:
-        stmt = stmt.where(name_matches(Company, q))
-    if kind is not None:
-        stmt = stmt.where(Company.kind == kind)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+ARCHIVED_FILTERS = ("", "1", "all")  # active only (default), archived only, both
+
+
+@dataclass(frozen=True)
+class CompanyFilters:
+    """What the company list shows; every field comes from, and goes back to, the URL."""
+
+    q: str = ""
+    country: str | None = None
+    kind: CompanyKind | None = None
+    archived: str = ""
+    sort: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.country or self.kind or self.archived)
+
+
+def archived_clause(model, archived: str):
+    if archived == "1":
+        return model.archived_at.is_not(None)
+    if archived == "all":
+        return sa.true()
+    return model.archived_at.is_(None)
+
+
+def company_sorts(lang: str) -> Sorts:
+    return Sorts(
+        columns={
+            "name": name_order(Company, lang)[:1],
+            "country": (sa.func.coalesce(Company.country, ""),),  # NULL order differs between databases
+            "kind": (Company.kind,),
+            "created": (Company.created_at,),
+        },
+        default="name",
+    )
+
+
+def company_query(filters: CompanyFilters, lang: str = "en") -> tuple[sa.Select, str]:
+    """The filtered, sorted SELECT behind the list and its export; and the sort key used."""
+    stmt = sa.select(Company).where(archived_clause(Company, filters.archived))
+    if filters.q:
+        stmt = stmt.where(search_clause(Company, filters.q))
+    if filters.country:
+        stmt = stmt.where(Company.country == filters.country)
+    if filters.kind is not None:
+        stmt = stmt.where(Company.kind == filters.kind)
+    return company_sorts(lang).apply(stmt, filters.sort, Company.id)
+
+
+def company_list(filters: CompanyFilters | None = None, *, lang: str = "en", page: int = 1,
+                 per_page: int = PER_PAGE, **kwargs):
+    """A page of companies and the sort key used (kwargs: CompanyFilters fields)."""
+    stmt, sort = company_query(filters or CompanyFilters(**kwargs), lang)
+    return paginate(stmt, page=page, per_page=per_page), sort
+
+
+def company_export_rows(filters: CompanyFilters, lang: str = "en"):
+    """Every company the filtered list shows (all pages, up to the export limit)."""
+    stmt, _sort = company_query(filters, lang)
+    for c in db.session.scalars(stmt.limit(EXPORT_LIMIT)):
+        yield [
+            c.id, c.name_en, c.name_zh, c.legal_name_en, c.legal_name_zh, str(c.kind.label), c.country,
+            territory_name(c.country) if c.country else "", c.city, c.address_en, c.address_zh, c.website,
+            c.notes, c.archived_at.date() if c.archived_at else None, c.created_at.date() if c.created_at else None,
+        ]
+
+
+def company_options(lang: str = "en", include_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of active companies for a select, plus ``include_id`` even if archived."""
+    condition = Company.archived_at.is_(None)
+    if include_id is not None:
+        condition = sa.or_(condition, Company.id == include_id)
+    rows = db.session.execute(
+        sa.select(Company.id, Company.name_en, Company.name_zh).where(condition).order_by(*name_order(Company, lang))
+    )
+    options = []
+    for ident, en, zh in rows:
+        first, second = (zh, en) if lang == "zh" else (en, zh)
+        label = f"{first} · {second}" if first and second and first != second else (first or second)
+        options.append((ident, label))
+    return options
 
 
 def company_detail(company_id: int) -> Company | None:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..enums import DealType
 from ..extensions import db
+from ..listing import paginate
 from ..permissions import scope
 from .models import Deal, StageChange
 from .stages import stages_for_type
@@ -21,7 +22,7 @@ def deal_list(user, *, deal_type: DealType | None = None, page: int = 1, per_pag
     )
     if deal_type is not None:
         stmt = stmt.where(Deal.deal_type == deal_type)
-    return db.paginate(scope(stmt, Deal, user), page=page, per_page=per_page, error_out=False)
+    return paginate(scope(stmt, Deal, user), page=page, per_page=per_page)
 
 
 def deal_detail(user, deal_id: int) -> Deal | None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..companies.models import Company
 from ..extensions import db
 from ..leads.models import Lead
+from ..listing import paginate
 from ..meetings.models import Meeting
 from ..permissions import scope
 from .models import Event, event_companies
@@ -34,7 +38,7 @@ def event_list(*, page: int = 1, per_page: int = PER_PAGE):
         .where(Event.archived_at.is_(None))
         .order_by(Event.start_date.desc(), Event.id.desc())
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page=page, per_page=per_page)
 
 
 def event_counts(user, event_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -97,3 +101,51 @@ def event_leads(user, event_id: int, limit: int = 50) -> list[Lead]:
         .limit(limit)
     )
     return db.session.scalars(scope(stmt, Lead, user)).unique().all()
+
+
+def company_choices(lang: str) -> list[tuple[int, str]]:
+    """(id, name in ``lang``) of every active company, for selects: one query, names only."""
+    rows = db.session.execute(
+        sa.select(Company.id, Company.name_en, Company.name_zh).where(Company.archived_at.is_(None))
+    ).all()
+    def label(row) -> str:
+        first, second = (row.name_zh, row.name_en) if lang == "zh" else (row.name_en, row.name_zh)
+        return f"{first} · {second}" if first and second and first != second else (first or second or "")
+
+    pairs = [(row.id, label(row)) for row in rows]
+    pairs.sort(key=lambda p: (p[1].casefold(), p[0]))
+    return pairs
+
+
+def _natural(text: str) -> tuple:
+    """Sort key putting "Table 2" before "Table 10"."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
+
+
+@dataclass
+class ScheduleDay:
+    """One day of an event's one-to-one schedule on the event's clock.
+
+    ``columns`` are the tables/rooms used that day (``None``: no table given),
+    ``rows`` are (local start time, [meetings in each column]) in time order."""
+
+    day: dt.date
+    meetings: list[Meeting]
+    columns: list[str | None]
+    rows: list[tuple[dt.time, list[list[Meeting]]]]
+
+
+def schedule(meetings: list[Meeting], zone: ZoneInfo) -> list[ScheduleDay]:
+    """Meetings (sorted by start) as a grid per local day: time slots × tables."""
+    days = []
+    for day, group in by_local_day(meetings, zone):
+        locations = {m.location or None for m in group}
+        columns = sorted((loc for loc in locations if loc), key=_natural) + ([None] if None in locations else [])
+        index = {loc: i for i, loc in enumerate(columns)}
+        slots: dict[dt.time, list[list[Meeting]]] = {}
+        for m in group:
+            local = m.starts_at.astimezone(zone).time().replace(tzinfo=None)
+            cells = slots.setdefault(local, [[] for _ in columns])
+            cells[index[m.location or None]].append(m)
+        days.append(ScheduleDay(day, group, columns, sorted(slots.items())))
+    return days
