@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from babel import dates as babel_dates
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 # Short UI language code -> Babel locale (catalogue folder name).
@@ -84,14 +85,16 @@ def date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        return format_datetime(value, "medium" if fmt == "medium" else fmt)
-    return format_date(value, fmt)
+        return datetime(value, fmt)
+    return babel_dates.format_date(value, fmt, locale=get_locale())
 
 
 def datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
+    """In the user's time zone. Babel is called directly: Flask-Babel's wrapper
+    looks up the locale, zone and formats again for every cell of a list."""
     if value is None:
         return "—"
-    return format_datetime(value, fmt)
+    return babel_dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=get_locale())
 
 
 def bilingual(obj, attr: str = "name") -> str:

@@ -116,7 +116,11 @@ class CappedPagination(SelectPagination):
 
     def _query_count(self) -> int:
         select = self._query_args["select"]
-        sub = select.options(sa.orm.lazyload("*")).order_by(None).limit(self.count_cap + 1).subquery()
+        # Only the first column (the primary key), so the database can skip the
+        # joins that exist only for sorting and eager loading.
+        first = select.selected_columns[0]
+        ids = select.with_only_columns(first, maintain_column_froms=True).order_by(None).limit(self.count_cap + 1)
+        sub = ids.subquery()
         return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(sub)).scalar()
 
     @property

@@ -23,7 +23,7 @@ from ..search import search_clause
 from ..tasks.models import Note
 from .models import Meeting
 
-PER_PAGE = 50
+PER_PAGE = 30
 WHEN = ("upcoming", "past")
 
 
