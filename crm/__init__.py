@@ -60,13 +60,14 @@ def _configure_blueprints(app: Flask) -> None:
     from .leads.views import bp as leads_bp
     from .main import bp as main_bp
     from .meetings.views import bp as meetings_bp
+    from .rights import bp as rights_bp
     from .search_views import bp as search_bp
     from .tasks.views import bp as tasks_bp
     from .titles.views import bp as titles_bp
 
     # Address-book and activity packages expose their blueprint from .views (see their __init__).
     for bp in (auth_bp, main_bp, admin_bp, deals_bp, leads_bp, companies_bp, contacts_bp, meetings_bp, events_bp,
-               titles_bp, tasks_bp, search_bp, imports_bp):
+               titles_bp, tasks_bp, search_bp, imports_bp, rights_bp):
         app.register_blueprint(bp)
 
 

@@ -126,3 +126,8 @@ def update():
 def compile_catalogues():
     """Compile the .po catalogues into .mo files the app loads."""
     _pybabel("compile", "-d", TRANSLATIONS)
+
+
+from .rates.cli import load_rates_command  # noqa: E402  (its own module; registered on the crm group)
+
+crm_cli.add_command(load_rates_command)

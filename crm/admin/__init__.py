@@ -2,4 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import views  # noqa: E402,F401
+from ..rates import views as rates_views  # noqa: E402,F401  (/admin/rates)
+from . import stages, views  # noqa: E402,F401

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
-from . import views  # noqa: E402,F401
+from . import board, forecast_views, views  # noqa: E402,F401

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..companies.models import HAS_A_NAME, Company, Contact
-from ..db_types import Money, Percent, UTCDateTime, str_enum, utcnow
+from ..db_types import ExactDecimal, Money, Percent, UTCDateTime, str_enum, utcnow
 from ..enums import (
     Contribution,
     CoproductionStatus,
@@ -80,6 +80,8 @@ deal_titles = sa.Table(
     db.metadata,
     sa.Column("deal_id", sa.ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("title_id", sa.ForeignKey("titles.id"), primary_key=True),
+    # Rights checks look deals up by title.
+    sa.Index("ix_deal_titles_title_id", "title_id"),
 )
 
 deal_contacts = sa.Table(
@@ -100,6 +102,10 @@ class Deal(BilingualNameMixin, ArchivableMixin, TimestampMixin, db.Model):
         _currency_check("currency"),
         sa.Index("ix_deals_owner_stage", "owner_id", "stage_id"),
         sa.Index("ix_deals_type_stage", "deal_type", "stage_id"),
+        # The pipeline board (crm/deals/queries.py): column counts and per-currency sums
+        # read this covering index only; each column's newest cards come off the second.
+        sa.Index("ix_deals_board_totals", "deal_type", "stage_id", "currency", "archived_at", "amount", "owner_id"),
+        sa.Index("ix_deals_board_cards", "deal_type", "stage_id", "stage_entered_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +117,10 @@ class Deal(BilingualNameMixin, ArchivableMixin, TimestampMixin, db.Model):
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     currency: Mapped[str] = mapped_column(sa.String(3))
+    # Frozen when the deal is won (rates.services.freeze_rate): units of ``currency``
+    # per 1 base currency on ``fx_rate_date``; conversions of a won deal use it.
+    fx_rate: Mapped[Decimal | None] = mapped_column(ExactDecimal(15, 6))
+    fx_rate_date: Mapped[dt.date | None]
     expected_close_date: Mapped[dt.date | None] = mapped_column(index=True)
     lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("leads.id"))
     meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id"))
@@ -156,7 +166,7 @@ class DealTerritory(db.Model):
     __tablename__ = "deal_territories"
 
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     # True for "worldwide excluding <code>".
     excluded: Mapped[bool] = mapped_column(default=False)
 
@@ -332,7 +342,7 @@ rights_grant_territories = sa.Table(
     "rights_grant_territories",
     db.metadata,
     sa.Column("grant_id", sa.ForeignKey("rights_grants.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("excluded", sa.Boolean, nullable=False, default=False),
     sa.Index("ix_rights_grant_territories_code", "code"),
 )

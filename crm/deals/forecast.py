@@ -1,0 +1,124 @@
+"""Forecast of open deals by expected close month, in one reporting currency.
+
+Sums are computed in SQL grouped by (month bucket, currency); each bucket's
+per-currency sums are then converted with ``convert_totals`` at one rate table
+(today's by default), so a total is never a raw sum of currencies and states
+its rate date and the currencies it could not convert.
+
+Weighted value = amount × stage win probability / 100. Buckets: "overdue"
+(expected close before today), the current month and the 11 after it, "later"
+and "no date".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+
+from ..db_types import ExactDecimal, Money
+from ..enums import DealType
+from ..extensions import db
+from ..permissions import scope
+from ..rates.services import CENT, RateTable, Total, convert_totals, rate_table
+from .models import Deal, PipelineStage
+
+OVERDUE, LATER, NO_DATE = "overdue", "later", "no_date"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass
+class ForecastRow:
+    key: str  # OVERDUE, LATER, NO_DATE or "YYYY-MM"
+    month: dt.date | None  # first day of the month for month rows
+    count: int
+    total: Total
+    weighted: Total
+
+
+@dataclass
+class Forecast:
+    currency: str
+    today: dt.date
+    rows: list[ForecastRow]
+    total: ForecastRow
+    rate_date: dt.date | None
+    missing: list[str] = field(default_factory=list)
+
+
+def _bucket(today: dt.date, months: int):
+    """SQL CASE giving each deal's bucket number: -2 no date, -1 overdue, 0..months-1, months = later."""
+    col = Deal.expected_close_date
+    whens = [(col.is_(None), -2), (col < today, -1)]
+    whens += [(col < add_months(today, i + 1), i) for i in range(months)]
+    return sa.case(*whens, else_=months)
+
+
+def forecast_sums(user, *, today: dt.date, months: int = 12, deal_type: DealType | None = None):
+    """{bucket: {currency: (count, amount, weighted)}} for the open deals ``user`` may see (one query)."""
+    inner = (
+        sa.select(
+            _bucket(today, months).label("bucket"),
+            Deal.currency.label("currency"),
+            Deal.amount.label("amount"),
+            PipelineStage.probability.label("probability"),
+        )
+        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
+        .where(Deal.archived_at.is_(None), sa.not_(PipelineStage.is_won), sa.not_(PipelineStage.is_lost))
+    )
+    if deal_type is not None:
+        inner = inner.where(Deal.deal_type == deal_type)
+    inner = scope(inner, Deal, user).subquery()
+    # Grouping on the subquery's column: PostgreSQL would not match a CASE with bound dates in GROUP BY.
+    stmt = sa.select(
+        inner.c.bucket,
+        inner.c.currency,
+        sa.func.count(),
+        sa.type_coerce(sa.func.sum(inner.c.amount), Money()),
+        # amount has 2 decimals and probability is a whole number: the product is exact in cents.
+        sa.type_coerce(sa.func.sum(inner.c.amount * inner.c.probability), ExactDecimal(15, 2)),
+    ).group_by(inner.c.bucket, inner.c.currency)
+    sums: dict[int, dict[str, tuple[int, Decimal, Decimal]]] = defaultdict(dict)
+    for b, currency, count, amount, weighted_x100 in db.session.execute(stmt):
+        weighted = (Decimal(weighted_x100 or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        sums[int(b)][currency] = (count, Decimal(amount or 0), weighted)
+    return sums
+
+
+def _row(key, month, per_currency: dict[str, tuple[int, Decimal, Decimal]], currency, table) -> ForecastRow:
+    count = sum(c for c, _a, _w in per_currency.values())
+    total = convert_totals({ccy: a for ccy, (_c, a, _w) in per_currency.items()}, currency, table)
+    weighted = convert_totals({ccy: w for ccy, (_c, _a, w) in per_currency.items()}, currency, table)
+    return ForecastRow(key=key, month=month, count=count, total=total, weighted=weighted)
+
+
+def forecast(user, currency: str, *, today: dt.date | None = None, months: int = 12,
+             deal_type: DealType | None = None, table: RateTable | None = None) -> Forecast:
+    """The forecast ``user`` may see, in ``currency`` at ``table``'s rates (today's by default)."""
+    today = today or dt.date.today()
+    table = table or rate_table(today)
+    sums = forecast_sums(user, today=today, months=months, deal_type=deal_type)
+    rows = [_row(OVERDUE, None, sums.get(-1, {}), currency, table)]
+    for i in range(months):
+        month = add_months(today, i)
+        rows.append(_row(month.strftime("%Y-%m"), month, sums.get(i, {}), currency, table))
+    rows.append(_row(LATER, None, sums.get(months, {}), currency, table))
+    rows.append(_row(NO_DATE, None, sums.get(-2, {}), currency, table))
+    grand: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for per_currency in sums.values():
+        for ccy, (count, amount, weighted) in per_currency.items():
+            grand[ccy][0] += count
+            grand[ccy][1] += amount
+            grand[ccy][2] += weighted
+    total = _row("total", None, {c: tuple(v) for c, v in grand.items()}, currency, table)
+    missing = sorted(set(total.total.missing) | set(total.weighted.missing))
+    rate_date = total.total.rate_date
+    return Forecast(currency=currency, today=today, rows=rows, total=total, rate_date=rate_date, missing=missing)
