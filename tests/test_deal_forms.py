@@ -395,3 +395,21 @@ def test_detail_shows_activity_and_note_form(client, login, world, make_deal):
     assert client.post("/notes", data={"subject_type": "deal", "subject_id": deal.id, "body": "Call back 周一",
                                        "next": f"/deals/{deal.id}"}).status_code == 302
     assert "Call back 周一" in client.get(f"/deals/{deal.id}").get_data(as_text=True)
+
+
+def test_saving_terms_that_collide_with_a_signed_grant_warns(client, login, world, ctx):
+    """Every save of a deal's terms is checked against signed exclusive grants."""
+    import datetime as dt
+
+    from crm.rights.services import add_grant
+
+    with ctx() as s:
+        add_grant(world["title"], "GREATER_CHINA", ["svod"], dt.date(2025, 1, 1), dt.date(2030, 12, 31), True)
+        s.commit()
+    login(world["rep"])
+    data = {**_common(world, name_en="Rainbow Chicks worldwide"), **_terms_form("distribution", world),
+            "excluded": ""}
+    response = client.post("/deals/new?type=distribution", data=data, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "flash-warning" in page and "Rainbow Chicks" in page

@@ -451,3 +451,19 @@ def test_every_group_key_fits_the_code_columns():
     longest = max(len(code) for code in GROUPS)
     assert longest <= rights_grant_territories.c.code.type.length
     assert longest <= DealTerritory.__table__.c.code.type.length
+
+
+def test_page_names_the_holding_deal(app, client, login, make_user, make_title, make_deal, grant):
+    """A grant that came from a deal links it for those who may open it (the macro needs the user)."""
+    title = make_title("Rainbow Chicks", "彩虹小鸡")
+    owner = make_user("rep")
+    deal = make_deal(owner, stage="won", name_en="Rainbow Chicks — worldwide")
+    grant(title, ["WW"], ["svod"], D(2018, 1, 1), D(2020, 12, 31), deal_id=deal.id)
+    args = {"check": "1", "title": "Rainbow", "territories": "CN", "media": ["svod"], "start": "2019-01-01",
+            "end": "2019-12-31", "exclusive": "1"}
+    for role in ("rep", "manager"):
+        client.post("/logout")
+        login(make_user(role))
+        response = client.get("/rights/", query_string=args)
+        assert response.status_code == 200
+        assert "1 conflict" in response.get_data(as_text=True)

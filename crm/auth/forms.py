@@ -3,8 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..i18n import LANGUAGE_NAMES
-
 
 class LoginForm(FlaskForm):
     email = EmailField(
@@ -19,7 +17,7 @@ class LoginForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(_l("Language"))  # choices set by the view
     timezone = SelectField(_l("Time zone"))
     reporting_currency = SelectField(_l("Reporting currency"))
     submit = SubmitField(_l("Save"))

@@ -214,8 +214,11 @@ def move(deal_id: int):
                            version=deal.version), error.status
         flash(str(error.message), "error")
         return redirect(back)
+    warnings = _rights_warnings(deal, stage)
     if not wants_json:
         flash(_("Moved to %(stage)s.", stage=stage.display_name(ui_lang())), "success")
+        for warning in warnings:
+            flash(warning, "warning")
         return redirect(back)
     table = rate_table()
     to_ccy = current_user.reporting_currency
@@ -225,4 +228,14 @@ def move(deal_id: int):
         count, total = totals.get(column_stage.id) or (0, convert_totals({}, to_ccy, table))
         columns[str(column_stage.id)] = {"count": count, "count_text": count_text(count), **total_text(total)}
     return jsonify(deal_id=deal.id, stage_id=deal.stage_id, version=deal.version, columns=columns,
-                   message=_("Moved to %(stage)s.", stage=stage.display_name(ui_lang())))
+                   message=_("Moved to %(stage)s.", stage=stage.display_name(ui_lang())), warnings=warnings)
+
+
+def _rights_warnings(deal: Deal, stage) -> list[str]:
+    """From negotiation on, a move reports the deal's rights conflicts in plain words."""
+    from ..rights.services import conflict_warnings
+
+    negotiation = next((s for s in stages_for_type(deal.deal_type) if s.key == "negotiation"), None)
+    if stage.is_lost or negotiation is None or stage.position < negotiation.position:
+        return []
+    return conflict_warnings(deal)

@@ -138,6 +138,7 @@ def create():
         else:
             db.session.commit()
             flash(_("Deal %(name)s created.", name=deal.display_name(ui_lang())), "success")
+            _flash_rights_warnings(deal)
             return redirect(url_for(".detail", deal_id=deal.id))
     return _render_form(form, deal_type, None, 400 if form.has_errors else 200)
 
@@ -174,7 +175,16 @@ def edit(deal_id: int):
         return _render_form(form, deal.deal_type, deal, 409, conflict=differences(deal, exc.values, exc.terms))
     db.session.commit()
     flash(_("Deal %(name)s saved.", name=deal.display_name(ui_lang())), "success")
+    _flash_rights_warnings(deal)
     return redirect(url_for(".detail", deal_id=deal.id))
+
+
+def _flash_rights_warnings(deal: Deal) -> None:
+    """Every save of a deal's terms checks them against signed grants and late-stage deals."""
+    from ..rights.services import conflict_warnings
+
+    for warning in conflict_warnings(deal):
+        flash(warning, "warning")
 
 
 def _int_or_none(value) -> int | None:

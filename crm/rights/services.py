@@ -365,3 +365,13 @@ __all__ = [
     "OPEN_END", "OPEN_START", "RightsConflictError", "check_availability", "check_rights",
     "add_grant", "create_grants_for_won_deal", "deal_conflicts", "rights_check_for_move",
 ]
+
+
+def conflict_warnings(deal: Deal) -> list[str]:
+    """The deal's rights conflicts in plain words (nothing for co-productions):
+    shown after every save of its terms and after a move to negotiation or later."""
+    if deal.deal_type not in RIGHTS_DEAL_TYPES:
+        return []
+    from .messages import describe
+
+    return [describe(conflict) for conflict in deal_conflicts(deal)]

@@ -113,7 +113,7 @@
       if (result.status === 200) {
         updateCard(card, body.stage_id, body.version);
         updateColumns(body.columns || {});
-        say(body.message);
+        say([body.message].concat(body.warnings || []).join(" "));
         return;
       }
       if (result.status === 400 && (body.field === "reason" || body.field === "signed_on")) {
