@@ -756,7 +756,20 @@ class _Seeder:
                      self.load_rates):
             load()
             db.session.flush()
+        self.freeze_won_rates()
         return self.created
+
+    def freeze_won_rates(self) -> None:
+        """Won deals keep the rate of their signing date, as a move to "won" would set."""
+        from .rates.services import MissingRateError, freeze_rate
+
+        for deal in self.deals.values():
+            if deal.stage.is_won and deal.fx_rate is None:
+                try:
+                    freeze_rate(deal, on=deal.signed_on)
+                except MissingRateError:
+                    continue
+        db.session.flush()
 
     # -- helpers -------------------------------------------------------------
 

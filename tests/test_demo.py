@@ -133,6 +133,8 @@ def test_the_rainbow_chicks_deal_is_won(seeded, ctx):
         assert deal.event.name_en == MIP_CHINA
         assert [t.name_en for t in deal.titles] == ["Rainbow Chicks"]
         assert sum(p.percent for p in deal.payments) == Decimal("100")
+        # Won: the EUR rate of its signing date (the demo's 24 May 2017 rate) is frozen on it.
+        assert deal.fx_rate is not None and deal.fx_rate_date <= deal.signed_on
         grant = session.scalars(sa.select(RightsGrant).where(RightsGrant.deal_id == deal.id)).one()
         assert grant.title.name_en == "Rainbow Chicks" and grant.ends_on > grant.starts_on
         thunder, millimages = (
