@@ -63,11 +63,12 @@ def _configure_blueprints(app: Flask) -> None:
     from .rights import bp as rights_bp
     from .search_views import bp as search_bp
     from .tasks.views import bp as tasks_bp
+    from .termsheets import bp as termsheets_bp
     from .titles.views import bp as titles_bp
 
     # Address-book and activity packages expose their blueprint from .views (see their __init__).
     for bp in (auth_bp, main_bp, admin_bp, deals_bp, leads_bp, companies_bp, contacts_bp, meetings_bp, events_bp,
-               titles_bp, tasks_bp, search_bp, imports_bp, rights_bp):
+               titles_bp, tasks_bp, search_bp, imports_bp, rights_bp, termsheets_bp):
         app.register_blueprint(bp)
 
 
