@@ -56,6 +56,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # argon2id parameters (RFC 9106 "second recommended": 64 MiB, t=3, p=4).
         "PASSWORD_ARGON2": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # Our own party on term sheets (the other party comes from the deal).
+        "TERMSHEET_OWN_NAME_EN": os.environ.get("CRM_OWN_LEGAL_NAME_EN"),
+        "TERMSHEET_OWN_NAME_ZH": os.environ.get("CRM_OWN_LEGAL_NAME_ZH"),
+        "TERMSHEET_OWN_ADDRESS_EN": os.environ.get("CRM_OWN_ADDRESS_EN"),
+        "TERMSHEET_OWN_ADDRESS_ZH": os.environ.get("CRM_OWN_ADDRESS_ZH"),
     }
     if env == "testing":
         cfg["WTF_CSRF_ENABLED"] = True

@@ -206,3 +206,26 @@ def test_acquisition_swaps_licensor_and_licensee(app, make_user, make_company, m
     with app.test_request_context():
         parties = build_clauses(db.session.get(Deal, deal.id), "en")["clauses"][0][1]
     assert "Licensor: Seller Ltd" in parties[0]
+
+
+def test_our_legal_name_comes_from_the_environment(monkeypatch, tmp_path):
+    """CRM_OWN_LEGAL_NAME_* and CRM_OWN_ADDRESS_* fill our side of the parties clause."""
+    from crm.config import load_config
+
+    monkeypatch.setenv("CRM_OWN_LEGAL_NAME_EN", "Hangzhou Thunder Animation Co., Ltd.")
+    monkeypatch.setenv("CRM_OWN_LEGAL_NAME_ZH", "杭州雷霆动画有限公司")
+    cfg = load_config(str(tmp_path), {"TESTING": True})
+    assert cfg["TERMSHEET_OWN_NAME_EN"] == "Hangzhou Thunder Animation Co., Ltd."
+    assert cfg["TERMSHEET_OWN_NAME_ZH"] == "杭州雷霆动画有限公司"
+    assert cfg["TERMSHEET_OWN_ADDRESS_EN"] is None
+
+
+def test_our_legal_name_is_printed(app, deal_setup, monkeypatch):
+    from crm.deals.models import Deal
+    from crm.termsheets.render import render_html
+
+    monkeypatch.setitem(app.config, "TERMSHEET_OWN_NAME_ZH", "杭州雷霆动画有限公司")
+    _owner, deal = deal_setup
+    with app.test_request_context():
+        html = render_html(db.session.get(Deal, deal.id), "zh")
+    assert "杭州雷霆动画有限公司" in html
