@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db_types import UTCDateTime, utcnow
@@ -39,3 +40,10 @@ class BilingualNameMixin:
         """The name in the other language, if it differs from ``display_name``."""
         other = self.name_en if lang.startswith("zh") else self.name_zh
         return other if other and other != self.display_name(lang) else ""
+
+
+def name_order(model, lang: str) -> tuple:
+    """ORDER BY a bilingual name in the active language, falling back to the other one
+    (matches the name-order expression indexes on companies and contacts)."""
+    first, second = (model.name_zh, model.name_en) if lang == "zh" else (model.name_en, model.name_zh)
+    return (sa.func.coalesce(first, second), model.id)

@@ -24,6 +24,7 @@ from .extensions import db
 from .i18n import ui_lang
 from .leads.models import Lead
 from .meetings.models import Meeting
+from .model_mixins import name_order
 from .permissions import scope
 from .search import normalise_query, search_clause
 from .titles.models import Title
@@ -42,17 +43,13 @@ class Group:
     list_endpoint: str
 
 
-def _name_order(model, lang: str) -> tuple:
-    first, second = (model.name_zh, model.name_en) if lang == "zh" else (model.name_en, model.name_zh)
-    return (sa.func.coalesce(first, second), model.id)
-
 
 def _address_book(model, q: str, lang: str, *options) -> sa.Select:
     return (
         sa.select(model)
         .options(*options)
         .where(model.archived_at.is_(None), search_clause(model, q))
-        .order_by(*_name_order(model, lang))
+        .order_by(*name_order(model, lang))
     )
 
 

@@ -15,26 +15,15 @@ from ..extensions import db
 from ..leads.models import Lead
 from ..listing import EXPORT_LIMIT, Sorts, paginate
 from ..meetings.models import Meeting
+from ..model_mixins import name_order
 from ..permissions import scope
-from ..search import search_clause
+from ..search import like_pattern, search_clause
 from ..territories import territory_name
 from ..titles.models import Title
 from .models import Company, Contact
 
 PER_PAGE = 50
 RELATED_LIMIT = 50  # rows per related list on a detail page
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with the user's % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def name_order(model, lang: str):
-    """ORDER BY the name in the active language, falling back to the other one."""
-    first, second = (model.name_zh, model.name_en) if lang == "zh" else (model.name_en, model.name_zh)
-    return (sa.func.coalesce(first, second), model.id)
 
 
 def name_matches(model, q: str):

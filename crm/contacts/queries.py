@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..companies.models import Company, Contact
-from ..companies.queries import PER_PAGE, RELATED_LIMIT, archived_clause, name_order
+from ..companies.queries import PER_PAGE, RELATED_LIMIT, archived_clause
 from ..deals.models import Deal, deal_contacts
 from ..extensions import db
 from ..leads.models import Lead
 from ..listing import EXPORT_LIMIT, Sorts, paginate
 from ..meetings.models import Meeting, meeting_contacts
+from ..model_mixins import name_order
 from ..permissions import scope
 from ..search import search_clause
 

@@ -17,6 +17,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..listing import Sorts, paginate
 from ..meetings.models import Meeting
+from ..model_mixins import name_order
 from ..permissions import scope
 from ..search import search_clause
 from ..titles.models import Title
@@ -145,13 +146,9 @@ def open_leads_for(company_id: int, owner_id: int, exclude_id: int | None = None
 
 # ---- choices for the lead form and filters ----------------------------------
 
-def _name_order(model, lang: str):
-    first, second = (model.name_zh, model.name_en) if lang == "zh" else (model.name_en, model.name_zh)
-    return (sa.func.coalesce(first, second), model.id)
-
 
 def company_choices(lang: str, keep_id: int | None = None) -> list[tuple[int, str]]:
-    stmt = sa.select(Company.id, Company.name_en, Company.name_zh).order_by(*_name_order(Company, lang))
+    stmt = sa.select(Company.id, Company.name_en, Company.name_zh).order_by(*name_order(Company, lang))
     stmt = stmt.where(sa.or_(Company.archived_at.is_(None), Company.id == keep_id))
     return [(i, _pair(en, zh, lang)) for i, en, zh in db.session.execute(stmt)]
 
@@ -169,7 +166,7 @@ def contact_choices(company_id: int | None, lang: str, keep_id: int | None = Non
     stmt = (
         sa.select(Contact.id, Contact.name_en, Contact.name_zh)
         .where(Contact.company_id == company_id, sa.or_(Contact.archived_at.is_(None), Contact.id == keep_id))
-        .order_by(*_name_order(Contact, lang))
+        .order_by(*name_order(Contact, lang))
     )
     return [(i, _pair(en, zh, lang)) for i, en, zh in db.session.execute(stmt)]
 
@@ -200,7 +197,7 @@ def title_choices(lang: str, keep_ids=()) -> list[tuple[int, str]]:
     stmt = (
         sa.select(Title.id, Title.name_en, Title.name_zh)
         .where(sa.or_(Title.archived_at.is_(None), Title.id.in_(list(keep_ids) or [0])))
-        .order_by(*_name_order(Title, lang))
+        .order_by(*name_order(Title, lang))
     )
     return [(i, _pair(en, zh, lang)) for i, en, zh in db.session.execute(stmt)]
 
