@@ -39,9 +39,13 @@ def bring_schema_up_to_date(app, echo=print) -> None:
     """Add the nullable columns and the indexes the models have and the database lacks."""
     with app.app_context():
         engine = db.engine
-        inspector = sa.inspect(engine)
+        missing = [t for t in db.metadata.sorted_tables if not sa.inspect(engine).has_table(t.name)]
+        if missing:  # tables added since the dataset was built (e.g. login_failures, api_tokens)
+            echo("Creating the tables " + ", ".join(t.name for t in missing))
+            db.metadata.create_all(engine, tables=missing)
         changed = False
         with engine.begin() as conn:
+            inspector = sa.inspect(conn)  # this connection: on SQLite a second one would wait for its lock
             indexes = set(conn.scalars(sa.text(
                 "SELECT name FROM sqlite_master WHERE type = 'index'" if engine.dialect.name == "sqlite"
                 else "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"

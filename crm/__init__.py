@@ -21,7 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
     _configure_blueprints(app)
     _configure_templates(app)
     _configure_errors(app)
+    _configure_security(app)
     _configure_cli(app)
+    _check_pdf_engine(app)
     return app
 
 
@@ -54,8 +56,10 @@ def _configure_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .companies.views import bp as companies_bp
     from .contacts.views import bp as contacts_bp
+    from .dashboards import bp as dashboards_bp
     from .deals import bp as deals_bp
     from .events.views import bp as events_bp
+    from .health import bp as health_bp
     from .imports.views import bp as imports_bp
     from .leads.views import bp as leads_bp
     from .main import bp as main_bp
@@ -68,8 +72,12 @@ def _configure_blueprints(app: Flask) -> None:
 
     # Address-book and activity packages expose their blueprint from .views (see their __init__).
     for bp in (auth_bp, main_bp, admin_bp, deals_bp, leads_bp, companies_bp, contacts_bp, meetings_bp, events_bp,
-               titles_bp, tasks_bp, search_bp, imports_bp, rights_bp, termsheets_bp):
+               titles_bp, tasks_bp, search_bp, imports_bp, rights_bp, termsheets_bp, health_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(dashboards_bp)
+    from . import api  # the JSON API: CSRF-exempt blueprints (bearer tokens only, no cookie session)
+
+    api.init_app(app)
 
 
 def _configure_templates(app: Flask) -> None:
@@ -89,10 +97,24 @@ def _configure_templates(app: Flask) -> None:
     )
 
 
+def _check_pdf_engine(app: Flask) -> None:
+    from .health import log_pdf_engine_problems
+
+    log_pdf_engine_problems(app)
+
+
 def _configure_errors(app: Flask) -> None:
     from .errors import register
 
     register(app)
+
+
+def _configure_security(app: Flask) -> None:
+    from .auth.timeouts import register as register_session_timeouts
+    from .security import register as register_security_headers
+
+    register_security_headers(app)
+    register_session_timeouts(app)
 
 
 def _configure_cli(app: Flask) -> None:

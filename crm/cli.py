@@ -131,3 +131,10 @@ def compile_catalogues():
 from .rates.cli import load_rates_command  # noqa: E402  (its own module; registered on the crm group)
 
 crm_cli.add_command(load_rates_command)
+from .api.cli import create_token_command  # noqa: E402
+
+crm_cli.add_command(create_token_command)
+from .backup import backup_command, restore_command  # noqa: E402
+
+crm_cli.add_command(backup_command)
+crm_cli.add_command(restore_command)

@@ -44,6 +44,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("CRM_DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "CRM_BASE_CURRENCY": os.environ.get("CRM_BASE_CURRENCY", "USD"),
+        # Dashboard: an open deal is "stuck" after this many days in its stage (?stuck=N overrides).
+        "CRM_STUCK_DAYS": int(os.environ.get("CRM_STUCK_DAYS", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("CRM_SECURE_COOKIES"), env == "production"),
@@ -51,6 +53,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool(os.environ.get("CRM_SECURE_COOKIES"), env == "production"),
         "REMEMBER_COOKIE_DURATION": int(os.environ.get("CRM_REMEMBER_DAYS", "14")) * 86400,
+        # Browser sessions end after this long without a request, and this long after sign-in.
+        "CRM_IDLE_MINUTES": int(os.environ.get("CRM_IDLE_MINUTES", "120")),
+        "CRM_SESSION_HOURS": int(os.environ.get("CRM_SESSION_HOURS", "12")),
+        # Login throttling (crm/auth/throttle.py): failures allowed per sliding window.
+        "CRM_LOGIN_WINDOW_MINUTES": int(os.environ.get("CRM_LOGIN_WINDOW_MINUTES", "15")),
+        "CRM_LOGIN_MAX_PER_ACCOUNT": int(os.environ.get("CRM_LOGIN_MAX_PER_ACCOUNT", "10")),
+        "CRM_LOGIN_MAX_PER_ADDRESS": int(os.environ.get("CRM_LOGIN_MAX_PER_ADDRESS", "50")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("CRM_MAX_UPLOAD_MB", "16")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         # argon2id parameters (RFC 9106 "second recommended": 64 MiB, t=3, p=4).
@@ -68,6 +77,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         cfg["PASSWORD_ARGON2"] = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
     cfg.update(overrides)
+    if cfg["SESSION_COOKIE_SECURE"]:
+        # __Host- cookies are only accepted over HTTPS, for the whole site, from this exact host.
+        cfg.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        cfg.setdefault("REMEMBER_COOKIE_NAME", "__Host-remember_token")
 
     if not cfg.get("SECRET_KEY"):
         if env == "production":

@@ -1,8 +1,10 @@
 """Every model, imported in one place so Alembic and the shell see them all."""
 
 from . import append_only as _append_only
+from .api.models import ApiToken
 from .audit.models import AuditEntry
 from .auth.models import User
+from .auth.throttle import LoginFailure
 from .companies.models import Company, Contact
 from .deals.models import (
     CoproductionPartner,
@@ -29,8 +31,8 @@ from .titles.models import Title
 _append_only.register(AuditEntry.metadata)
 
 __all__ = [
-    "AuditEntry", "Company", "Contact", "CoproductionPartner", "CoproductionTerms", "Deal",
-    "DealMedium", "DealTerritory", "Event", "ExchangeRate", "FormatTerms", "Lead", "LicenceTerms",
+    "ApiToken", "AuditEntry", "Company", "Contact", "CoproductionPartner", "CoproductionTerms", "Deal",
+    "DealMedium", "DealTerritory", "Event", "ExchangeRate", "FormatTerms", "Lead", "LicenceTerms", "LoginFailure",
     "Meeting", "Note", "PaymentInstalment", "PipelineStage", "RightsGrant", "SearchTerm", "StageChange", "Task",
     "TermSheet", "Title", "User",
 ]

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 NAV = [
     ("main.dashboard", _l("Dashboard")),
+    ("dashboards.index", _l("Reports")),
     ("deals.pipeline", _l("Pipeline")),
     ("deals.index", _l("Deals")),
     ("leads.index", _l("Leads")),

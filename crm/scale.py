@@ -550,6 +550,7 @@ class _Generator:
         first = self.next_id(table)
         rows = []
         self.lead_info: list[tuple] = []
+        self.lead_event: dict[int, int | None] = {}  # lead id -> the event it came from
         statuses = [(LeadStatus.NEW, 30), (LeadStatus.QUALIFIED, 30), (LeadStatus.CONVERTED, 25),
                     (LeadStatus.DISQUALIFIED, 15)]
         for i in range(self.counts["leads"]):
@@ -568,6 +569,7 @@ class _Generator:
                 archived_at=None,
             ))
             self.lead_info.append((first + i, status))
+            self.lead_event[first + i] = event_id
         self.insert(table, rows)
         self.created["leads"] = len(rows)
         self.log(f"{len(rows)} leads")
@@ -597,7 +599,7 @@ class _Generator:
             created_day = self.day(FIRST_DAY, dt.date(2026, 10, 31))
             created = self.moment(created_day)
             amount = Decimal(int(10 ** self.rng.uniform(4, 6.7)) // 1000 * 1000 + 1000)
-            event = self.rng.choice(self.events)
+            self.rng.choice(self.events)  # (a draw kept so that the values drawn after it stay the same)
             lead = converted[i % len(converted)] if converted and i % 4 == 0 else None
             # Stage path: the first stage, some of the ones between, then the target.
             position = stages.index(target)
@@ -622,13 +624,16 @@ class _Generator:
                 prev = stage
             closed = target in (won, lost)
             close_date = min(created_day + dt.timedelta(days=self.rng.randrange(30, 540)), LAST_DAY)
+            from_market = self.rng.random() < 0.6
             rows.append(dict(
                 id=ident, deal_type=deal_type,
                 name_en=f"{title_name} — {TYPE_EN[deal_type]} #{i + 1}",
                 name_zh=f"{TYPE_ZH[deal_type]}项目 #{i + 1}",
                 stage_id=target[0], owner_id=owner, company_id=company, amount=amount, currency=currency,
                 expected_close_date=close_date, lead_id=lead, meeting_id=None,
-                event_id=event["id"] if self.rng.random() < 0.6 else None,
+                # A deal is "from" a market when its lead came from one (most of those leads): each
+                # market's funnel narrows, meetings held > leads > deals > won.
+                event_id=self.lead_event.get(lead) if from_market and lead else None,
                 regulatory_status=(self.rng.choice(list(RegulatoryStatus)) if currency == "CNY"
                                    else RegulatoryStatus.NOT_NEEDED),
                 stage_entered_at=when,

@@ -171,10 +171,15 @@ def test_deal_version_increments_on_update(ctx, deps):
 def test_stale_update_is_refused(ctx, deps):
     with ctx() as session:
         mine = session.get(Deal, deps.deal.id)
+        # Our read ends (as a web request would; on SQLite, writers also queue behind an open
+        # write transaction), another user saves, then we save our stale copy.
+        session.expunge(mine)
+        session.rollback()
         with Session(db.engine) as other:
             theirs = other.get(Deal, deps.deal.id)
             theirs.amount = Decimal("900000.00")
             other.commit()
+        mine = session.merge(mine, load=False)
         mine.amount = Decimal("1500000.00")
         with pytest.raises(StaleDataError):
             session.commit()

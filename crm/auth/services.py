@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import os
+
 import sqlalchemy as sa
 
 from ..db_types import utcnow
@@ -41,12 +44,22 @@ def create_user(email: str, name: str, password: str, role: Role | str = Role.RE
 
 
 def check_password_rules(password: str) -> None:
+    """Length 8–128 and not a commonly used password (ASVS 6.2: no composition rules)."""
     from flask_babel import lazy_gettext as _l
 
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(_l("The password must have at most %(n)d characters.", n=MAX_PASSWORD_LENGTH))
+    if password.lower() in common_passwords():
+        raise AccountError(_l("This password is one of the most commonly used ones: choose another."))
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    path = os.path.join(os.path.dirname(__file__), "common_passwords.txt")
+    with open(path, encoding="utf-8") as fh:
+        return frozenset(line.strip().lower() for line in fh if line.strip() and not line.startswith("#"))
 
 
 # Verified against when the email is unknown, so both failures take as long.
@@ -70,9 +83,17 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def end_all_sessions(user: User) -> None:
-    """Invalidate every session and remember-me cookie the user has."""
+def end_all_sessions(user: User, *, revoke_api_tokens: bool = True) -> None:
+    """Invalidate every session and remember-me cookie the user has and, after a password,
+    role or status change, their API tokens too (a plain logout leaves scripts running)."""
     user.session_token = new_session_token()
+    if revoke_api_tokens:
+        from ..api.models import ApiToken
+
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
 
 
 def set_password(user: User, password: str) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -8,10 +8,10 @@ from ..audit.models import record
 from ..extensions import db, login_manager
 from ..i18n import LANGUAGE_NAMES
 from ..urls import safe_next
-from . import bp
+from . import bp, throttle, timeouts
 from .forms import LoginForm, PreferencesForm
 from .models import User
-from .services import authenticate, end_all_sessions
+from .services import authenticate, end_all_sessions, normalise_email
 
 COMMON_TIMEZONES = [
     "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul",
@@ -38,14 +38,30 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        email, address = form.email.data or "", request.remote_addr
+        wait = throttle.retry_after(email, address)
+        if wait:
+            form.password.errors.append(_(
+                "Too many failed sign-in attempts for this account or from your network. "
+                "Try again in %(minutes)d minutes.", minutes=max(1, -(-wait // 60))))
+            record("login_throttled", changes={"email": normalise_email(email)[:254]}, ip=address)
+            db.session.commit()
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = authenticate(email, form.password.data)
         if user is None:
-            db.session.commit()  # keep nothing half-done; nothing changed anyway
+            # Who tried is worth knowing; what they typed as a password never is.
+            record("login_failed", changes={"email": normalise_email(email)[:254]}, ip=address)
+            throttle.record_failure(email, address)
+            db.session.commit()
             form.password.errors.append(_("Invalid email or password."))
         else:
+            throttle.clear_account(email)
             lang = session.get("lang")
             session.clear()  # no session fixation: a fresh session for the new identity
             login_user(user, remember=form.remember.data)
+            timeouts.start(remembered=bool(form.remember.data))
             if user.locale is None and lang:
                 user.locale = lang
             record("login", user_id=user.id, entity=user, ip=request.remote_addr)
@@ -58,7 +74,7 @@ def login():
 @login_required
 def logout():
     user = db.session.get(User, current_user.id)
-    end_all_sessions(user)  # the old cookie is worthless even if someone copied it
+    end_all_sessions(user, revoke_api_tokens=False)  # the old cookie is worthless even if someone copied it
     db.session.commit()
     logout_user()
     lang = session.get("lang")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -54,7 +55,7 @@ class Forecast:
     missing: list[str] = field(default_factory=list)
 
 
-def _bucket(today: dt.date, months: int):
+def bucket_case(today: dt.date, months: int):
     """SQL CASE giving each deal's bucket number: -2 no date, -1 overdue, 0..months-1, months = later."""
     col = Deal.expected_close_date
     whens = [(col.is_(None), -2), (col < today, -1)]
@@ -62,11 +63,15 @@ def _bucket(today: dt.date, months: int):
     return sa.case(*whens, else_=months)
 
 
-def forecast_sums(user, *, today: dt.date, months: int = 12, deal_type: DealType | None = None):
-    """{bucket: {currency: (count, amount, weighted)}} for the open deals ``user`` may see (one query)."""
+def forecast_sums(user, *, today: dt.date, months: int = 12, deal_type: DealType | None = None,
+                  where: Iterable[sa.ColumnElement[bool]] = ()):
+    """{bucket: {currency: (count, amount, weighted)}} for the open deals ``user`` may see (one query).
+
+    ``where``: further conditions on ``Deal`` (e.g. the dashboard's owner and event filters).
+    """
     inner = (
         sa.select(
-            _bucket(today, months).label("bucket"),
+            bucket_case(today, months).label("bucket"),
             Deal.currency.label("currency"),
             Deal.amount.label("amount"),
             PipelineStage.probability.label("probability"),
@@ -76,6 +81,8 @@ def forecast_sums(user, *, today: dt.date, months: int = 12, deal_type: DealType
     )
     if deal_type is not None:
         inner = inner.where(Deal.deal_type == deal_type)
+    for condition in where:
+        inner = inner.where(condition)
     inner = scope(inner, Deal, user).subquery()
     # Grouping on the subquery's column: PostgreSQL would not match a CASE with bound dates in GROUP BY.
     stmt = sa.select(
@@ -88,24 +95,50 @@ def forecast_sums(user, *, today: dt.date, months: int = 12, deal_type: DealType
     ).group_by(inner.c.bucket, inner.c.currency)
     sums: dict[int, dict[str, tuple[int, Decimal, Decimal]]] = defaultdict(dict)
     for b, currency, count, amount, weighted_x100 in db.session.execute(stmt):
-        weighted = (Decimal(weighted_x100 or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-        sums[int(b)][currency] = (count, Decimal(amount or 0), weighted)
+        sums[int(b)][currency] = (count, Decimal(amount or 0), weighted_from_x100(weighted_x100))
     return sums
 
 
-def _row(key, month, per_currency: dict[str, tuple[int, Decimal, Decimal]], currency, table) -> ForecastRow:
+def convert_counted(per_currency: dict[str, tuple[int, Decimal, Decimal]], currency: str,
+                    table: RateTable) -> tuple[int, Total, Total]:
+    """(count, total, weighted) from {currency: (count, amount, weighted)}, each sum rounded to cents
+    (weighted sums may carry the exact products' extra decimals), then converted at ``table``."""
     count = sum(c for c, _a, _w in per_currency.values())
-    total = convert_totals({ccy: a for ccy, (_c, a, _w) in per_currency.items()}, currency, table)
-    weighted = convert_totals({ccy: w for ccy, (_c, _a, w) in per_currency.items()}, currency, table)
+    total = convert_totals({ccy: _cents(a) for ccy, (_c, a, _w) in per_currency.items()}, currency, table)
+    weighted = convert_totals({ccy: _cents(w) for ccy, (_c, _a, w) in per_currency.items()}, currency, table)
+    return count, total, weighted
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def weighted_from_x100(value) -> Decimal:
+    """SUM(amount × probability) / 100, rounded to cents (the SQL sum is exact in cents)."""
+    return (Decimal(value or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _row(key, month, per_currency: dict[str, tuple[int, Decimal, Decimal]], currency, table) -> ForecastRow:
+    count, total, weighted = convert_counted(per_currency, currency, table)
     return ForecastRow(key=key, month=month, count=count, total=total, weighted=weighted)
 
 
 def forecast(user, currency: str, *, today: dt.date | None = None, months: int = 12,
-             deal_type: DealType | None = None, table: RateTable | None = None) -> Forecast:
+             deal_type: DealType | None = None, table: RateTable | None = None,
+             where: Iterable[sa.ColumnElement[bool]] = ()) -> Forecast:
     """The forecast ``user`` may see, in ``currency`` at ``table``'s rates (today's by default)."""
     today = today or dt.date.today()
     table = table or rate_table(today)
-    sums = forecast_sums(user, today=today, months=months, deal_type=deal_type)
+    sums = forecast_sums(user, today=today, months=months, deal_type=deal_type, where=where)
+    return forecast_from_sums(sums, currency, today=today, months=months, table=table)
+
+
+def forecast_from_sums(sums: dict[int, dict[str, tuple[int, Decimal, Decimal]]], currency: str, *,
+                       today: dt.date, months: int, table: RateTable) -> Forecast:
+    """The forecast rows from {bucket number: {currency: (count, amount, weighted)}} (see ``bucket_case``).
+
+    Shared with the dashboard, which computes the same buckets in a query grouped by more columns.
+    """
     rows = [_row(OVERDUE, None, sums.get(-1, {}), currency, table)]
     for i in range(months):
         month = add_months(today, i)

@@ -1,0 +1,524 @@
+"""The dashboard's figures: grouped sums computed in SQL, converted at one rate table.
+
+Each query function issues one query (GROUP BY and joins; no deal row is
+loaded, except the ten oldest stuck deals listed by name), scoped to what the
+user may see (``scope``: reps their own records, managers and admins
+everyone's) and to the dashboard's filters. Sums come back per currency and are
+converted with ``convert_totals`` at the rate table the page states, so a total
+is never a raw sum of currencies; currencies without a rate are left out and
+named (``Total.missing``). ``build_dashboard`` runs them all: a fixed number of
+queries whatever the data size.
+
+Weighted value = amount × stage win probability / 100, kept exact (summed in
+SQL, or a per-stage sum times that stage's probability) and rounded to cents
+once per figure (see ``crm.deals.forecast``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..auth.models import User
+from ..companies.models import Company
+from ..db_types import ExactDecimal, Money, UTCDateTime
+from ..deals.forecast import Forecast, bucket_case, convert_counted, forecast_from_sums
+from ..deals.models import Deal, PipelineStage
+from ..enums import DealType, MeetingStatus
+from ..events.models import Event
+from ..extensions import db
+from ..leads.models import Lead
+from ..meetings.models import Meeting
+from ..permissions import scope
+from ..rates.services import RateTable, Total, convert_totals
+from .filters import Filters
+
+FORECAST_MONTHS = 12
+MAX_EVENTS = 12  # events compared in the funnel table
+STUCK_LIST = 10  # oldest stuck deals listed by name
+
+PerCurrency = dict[str, Sequence]  # currency -> (count, amount, weighted)
+
+
+@dataclass
+class Row:
+    """One line of a dashboard table: a count and converted totals."""
+
+    key: str
+    label: str
+    count: int
+    value: Total
+    weighted: Total | None = None
+    share: float = 0.0  # value / the table's largest value, for the bar charts
+    weighted_share: float = 0.0
+
+
+@dataclass
+class StageInfo:
+    id: int
+    deal_type: DealType
+    key: str
+    name_en: str
+    name_zh: str
+    position: int
+    probability: int
+    is_won: bool
+    is_lost: bool
+
+    def display_name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass
+class Funnel:
+    """One event's results: meetings held → leads → deals → won, with value."""
+
+    event_id: int
+    label: str
+    start_date: dt.date
+    meetings_held: int = 0
+    leads: int = 0
+    deals: int = 0
+    won: int = 0
+    deal_value: Total | None = None
+    won_value: Total | None = None
+
+    def rate(self, part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def steps(self) -> list[tuple[str, int]]:
+        return [("meetings", self.meetings_held), ("leads", self.leads), ("deals", self.deals), ("won", self.won)]
+
+
+@dataclass
+class StuckDeal:
+    id: int
+    name_en: str | None
+    name_zh: str | None
+    stage_id: int
+    owner_id: int
+    amount: Decimal
+    currency: str
+    stage_entered_at: dt.datetime
+    days: int
+
+
+@dataclass
+class Dashboard:
+    filters: Filters
+    table: RateTable
+    stages: dict[int, StageInfo]
+    users: dict[int, str]
+    events: list[tuple[int, str | None, str | None, dt.date, dt.date]]
+    by_stage: list[Row] = field(default_factory=list)
+    by_type: list[Row] = field(default_factory=list)
+    by_owner: list[Row] = field(default_factory=list)
+    by_country: list[Row] = field(default_factory=list)
+    open_total: Row | None = None
+    forecast: Forecast | None = None
+    won: Row | None = None
+    lost: Row | None = None
+    lost_reasons: list[Row] = field(default_factory=list)
+    stuck: list[Row] = field(default_factory=list)
+    stuck_total: Row | None = None
+    stuck_deals: list[StuckDeal] = field(default_factory=list)
+    funnels: list[Funnel] = field(default_factory=list)
+    funnels_note: str | None = None  # "period" (events of the period), "recent" (none in it), "event" (one chosen)
+
+    @property
+    def forecast_shares(self) -> list[tuple[float, float]]:
+        """(total, weighted) of each month bucket (this month to "later": not overdue, not undated)
+        relative to the largest total, for the columns chart."""
+        rows = self.forecast.rows[1:-1] if self.forecast else []
+        top = max((r.total.amount for r in rows), default=Decimal(0))
+        if top <= 0:
+            return [(0.0, 0.0) for _r in rows]
+        return [(float(r.total.amount / top), float(r.weighted.amount / top)) for r in rows]
+
+    @property
+    def missing(self) -> list[str]:
+        """Currencies without a rate on the stated date, anywhere on the page."""
+        totals = [r.value for r in self._rows()] + [r.weighted for r in self._rows() if r.weighted]
+        totals += [f.deal_value for f in self.funnels if f.deal_value] + [f.won_value for f in self.funnels
+                                                                         if f.won_value]
+        if self.forecast:
+            totals += [self.forecast.total.total]
+        return sorted({c for t in totals for c in t.missing})
+
+    @property
+    def rate_date(self) -> dt.date | None:
+        dates = [r.value.rate_date for r in self._rows()] + [f.won_value.rate_date for f in self.funnels
+                                                            if f.won_value]
+        dates += [f.deal_value.rate_date for f in self.funnels if f.deal_value]
+        if self.forecast:
+            dates.append(self.forecast.rate_date)
+        dates = [d for d in dates if d is not None]
+        return min(dates) if dates else None
+
+    def _rows(self) -> list[Row]:
+        rows = [*self.by_stage, *self.by_type, *self.by_owner, *self.by_country, *self.lost_reasons, *self.stuck]
+        return rows + [r for r in (self.open_total, self.won, self.lost, self.stuck_total) if r]
+
+
+# ---------------------------------------------------------------------------
+# Building blocks
+# ---------------------------------------------------------------------------
+
+
+def _open():
+    return sa.and_(sa.not_(PipelineStage.is_won), sa.not_(PipelineStage.is_lost))
+
+
+def deal_conditions(f: Filters) -> list[sa.ColumnElement[bool]]:
+    """The filters as conditions on ``Deal`` (not archived, owner, type, event)."""
+    conditions = [Deal.archived_at.is_(None)]
+    if f.owner_id:
+        conditions.append(Deal.owner_id == f.owner_id)
+    if f.deal_type:
+        conditions.append(Deal.deal_type == f.deal_type)
+    if f.event_id:
+        conditions.append(Deal.event_id == f.event_id)
+    return conditions
+
+
+def _sums() -> list:
+    return [sa.func.count(), sa.type_coerce(sa.func.sum(Deal.amount), Money())]
+
+
+def _period(column, f: Filters) -> list[sa.ColumnElement[bool]]:
+    """``column`` (a UTC datetime) within the period's days, end day included."""
+    conditions = []
+    if f.start:
+        conditions.append(column >= dt.datetime.combine(f.start, dt.time(0), tzinfo=dt.UTC))
+    if f.end:
+        conditions.append(column < dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC))
+    return conditions
+
+
+def _row(key: str, label: str, per_currency: PerCurrency, f: Filters, table: RateTable,
+         weighted: bool = True) -> Row:
+    count, total, weighted_total = convert_counted(per_currency, f.currency, table)
+    return Row(key=key, label=label, count=count, value=total, weighted=weighted_total if weighted else None)
+
+
+def _add(target: PerCurrency, currency: str, count: int, amount: Decimal, weighted: Decimal) -> None:
+    sums = target.get(currency)
+    if sums is None:
+        target[currency] = [count, amount, weighted]  # a list: added to in place (this runs once per group)
+    else:
+        sums[0] += count
+        sums[1] += amount
+        sums[2] += weighted
+
+
+def with_shares(rows: list[Row]) -> list[Row]:
+    """Set each row's bar length relative to the largest value (and weighted value) of its table."""
+    top = max((r.value.amount for r in rows), default=Decimal(0))
+    for r in rows:
+        r.share = float(r.value.amount / top) if top > 0 else 0.0
+        if r.weighted is not None:
+            r.weighted_share = float(r.weighted.amount / top) if top > 0 else 0.0
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Queries (one each)
+# ---------------------------------------------------------------------------
+
+
+def load_stages() -> dict[int, StageInfo]:
+    rows = db.session.execute(sa.select(
+        PipelineStage.id, PipelineStage.deal_type, PipelineStage.key, PipelineStage.name_en, PipelineStage.name_zh,
+        PipelineStage.position, PipelineStage.probability, PipelineStage.is_won, PipelineStage.is_lost,
+    ).order_by(PipelineStage.deal_type, PipelineStage.position))
+    return {r.id: StageInfo(*r) for r in rows}
+
+
+def load_users() -> dict[int, str]:
+    """Names of every user (owners of the figures and the owner filter)."""
+    return dict(db.session.execute(sa.select(User.id, User.name).order_by(User.name)).all())
+
+
+def load_events() -> list[tuple[int, str | None, str | None, dt.date, dt.date]]:
+    """Every event, latest first (the event filter and the funnel's labels)."""
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Event.id, Event.name_en, Event.name_zh, Event.start_date, Event.end_date)
+        .where(Event.archived_at.is_(None)).order_by(Event.start_date.desc(), Event.id.desc())
+    )]
+
+
+def open_by_owner_and_stage(user, f: Filters, now: dt.datetime,
+                            stages: dict[int, StageInfo]) -> dict[tuple[int, int, str], tuple]:
+    """{(owner id, stage id, currency): (count, amount, weighted, stuck count, stuck amount, stuck weighted)}
+    of open deals, "stuck" meaning in their stage since before the cutoff: one GROUP BY on the deals alone.
+
+    The open stages are named by id and the weighted values computed here from each stage's
+    probability (exact: amount × probability / 100 of a sum is the sum of the products), which
+    spares the database a join and a product per deal.
+    """
+    open_ids = [s.id for s in stages.values() if not (s.is_won or s.is_lost)]
+    stuck = Deal.stage_entered_at < stuck_cutoff(f, now)
+    # Grouped in the order of the board's index (deal type, stage, currency, ...): see benchmarks/README.md
+    # ("Dashboard") for the covering index that lets SQLite read this without sorting.
+    stmt = (
+        sa.select(
+            Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id, *_sums(),
+            sa.func.count().filter(stuck),
+            sa.type_coerce(sa.func.sum(Deal.amount).filter(stuck), Money()),
+        )
+        .where(*deal_conditions(f), Deal.stage_id.in_(open_ids))
+        .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id)
+    )
+    out = {}
+    for _t, stage_id, currency, owner_id, n, amount, s_n, s_amount in db.session.execute(scope(stmt, Deal, user)):
+        p = stages[stage_id].probability
+        amount, s_amount = Decimal(amount or 0), Decimal(s_amount or 0)
+        out[(owner_id, stage_id, currency)] = (n, amount, amount * p / 100, int(s_n or 0), s_amount,
+                                               s_amount * p / 100)
+    return out
+
+
+def closed_in_period(user, f: Filters) -> dict[tuple[bool, str | None], dict[str, tuple[int, Decimal]]]:
+    """{(won?, loss reason): {currency: (count, amount)}} of the deals won or lost in the period."""
+    stmt = (
+        sa.select(PipelineStage.is_won, Deal.lost_reason, Deal.currency, *_sums())
+        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
+        .where(*deal_conditions(f), sa.or_(PipelineStage.is_won, PipelineStage.is_lost),
+               Deal.closed_at.is_not(None), *_period(Deal.closed_at, f))
+        .group_by(PipelineStage.is_won, Deal.lost_reason, Deal.currency)
+    )
+    out: dict[tuple[bool, str | None], dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+    for won, reason, currency, count, amount in db.session.execute(scope(stmt, Deal, user)):
+        key = (bool(won), None if won else (reason or "").strip() or None)
+        c, a = out[key].get(currency, (0, Decimal(0)))
+        out[key][currency] = (c + count, a + Decimal(amount or 0))
+    return out
+
+
+def open_by_country_and_month(user, f: Filters) -> dict[tuple[str | None, int], PerCurrency]:
+    """{(counterpart country, forecast bucket): per-currency sums} of open deals: one GROUP BY.
+
+    The buckets are the forecast's (``bucket_case``: overdue, this month and the next 11, later, no date).
+    """
+    inner = (
+        sa.select(
+            Company.country.label("country"),
+            bucket_case(f.today, FORECAST_MONTHS).label("bucket"),
+            Deal.currency.label("currency"),
+            Deal.amount.label("amount"),
+            PipelineStage.probability.label("probability"),
+        )
+        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
+        .join(Company, Company.id == Deal.company_id)
+        .where(*deal_conditions(f), _open())
+    )
+    inner = scope(inner, Deal, user).subquery()
+    # Grouping on the subquery's columns: PostgreSQL would not match a CASE with bound dates in GROUP BY.
+    stmt = sa.select(
+        inner.c.country, inner.c.bucket, inner.c.currency, sa.func.count(),
+        sa.type_coerce(sa.func.sum(inner.c.amount), Money()),
+        sa.type_coerce(sa.func.sum(inner.c.amount * inner.c.probability), ExactDecimal(15, 2)),
+    ).group_by(inner.c.country, inner.c.bucket, inner.c.currency)
+    out: dict[tuple[str | None, int], PerCurrency] = defaultdict(dict)
+    for country, bucket, currency, count, amount, weighted in db.session.execute(stmt):
+        # Weighted kept exact (amount × probability / 100) until a figure is converted and rounded once.
+        out[(country, int(bucket))][currency] = (count, Decimal(amount or 0), Decimal(weighted or 0) / 100)
+    return out
+
+
+def stuck_cutoff(f: Filters, now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(days=f.stuck_days)
+
+
+@functools.lru_cache(maxsize=64)
+def _oldest_stuck_statement(stages: tuple[tuple[DealType, int], ...], by_owner: bool, by_event: bool,
+                            limit: int) -> sa.Select:
+    """The statement of ``oldest_stuck`` for these open stages, built once (values are bound parameters):
+    the oldest ``limit`` of each stage (a short range of the board's (deal type, stage, stage entered)
+    index each), then the oldest ``limit`` of those, so the database never sorts every open deal."""
+    cols = (Deal.id, Deal.name_en, Deal.name_zh, Deal.stage_id, Deal.owner_id, Deal.amount, Deal.currency,
+            Deal.stage_entered_at)
+    parts = []
+    for deal_type, stage_id in stages:
+        part = sa.select(*cols).where(
+            Deal.deal_type == deal_type, Deal.stage_id == stage_id,
+            Deal.stage_entered_at < sa.bindparam("cutoff"), Deal.archived_at.is_(None),
+        )
+        if by_owner:
+            part = part.where(Deal.owner_id == sa.bindparam("owner_id"))
+        if by_event:
+            part = part.where(Deal.event_id == sa.bindparam("event_id"))
+        parts.append(sa.select(part.order_by(Deal.stage_entered_at, Deal.id).limit(limit).subquery()))
+    union = sa.union_all(*parts).subquery()
+    return sa.select(union).order_by(union.c.stage_entered_at, union.c.id).limit(limit)
+
+
+def oldest_stuck(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo],
+                 limit: int = STUCK_LIST) -> list[StuckDeal]:
+    """The ``limit`` open deals longest in their stage (beyond N days), oldest first, that ``user`` may see."""
+    open_stages = tuple(
+        (stage.deal_type, stage.id) for stage in stages.values()
+        if not (stage.is_won or stage.is_lost) and (f.deal_type is None or stage.deal_type == f.deal_type)
+    )
+    if not open_stages:
+        return []
+    # ``scope`` and the owner filter are the same condition: a rep sees their own deals only.
+    owner_id = f.owner_id if user.is_manager else user.id
+    params = {"cutoff": stuck_cutoff(f, now)}
+    if owner_id:
+        params["owner_id"] = owner_id
+    if f.event_id:
+        params["event_id"] = f.event_id
+    stmt = _oldest_stuck_statement(open_stages, bool(owner_id), bool(f.event_id), limit)
+    rows = db.session.execute(stmt, params).all()
+    utc = UTCDateTime()
+    out = []
+    for r in rows:
+        entered = r.stage_entered_at
+        if not isinstance(entered, dt.datetime) or entered.tzinfo is None:  # through a UNION the type is lost
+            entered = utc.process_result_value(entered, db.engine.dialect)
+        out.append(StuckDeal(*r[:7], stage_entered_at=entered, days=(now - entered).days))
+    return out
+
+
+def chosen_events(f: Filters, events) -> tuple[list, str]:
+    """The events whose funnel is shown (from the already loaded event list) and why."""
+    if f.event_id:
+        return [e for e in events if e[0] == f.event_id], "event"
+    # Events that have not started have no results yet.
+    started = [e for e in events if e[3] <= f.today]
+    in_period = [e for e in started if (f.end is None or e[3] <= f.end) and (f.start is None or e[4] >= f.start)]
+    if in_period:
+        return in_period[:MAX_EVENTS], "period"
+    before = [e for e in started if f.end is None or e[3] <= f.end]
+    return before[:MAX_EVENTS], "recent"
+
+
+def funnel_counts(user, f: Filters, event_ids: list[int]):
+    """Per event: meetings held, leads, and deals / won deals with per-currency values (three queries)."""
+    if not event_ids:
+        return {}, {}, {}
+    meetings = (
+        sa.select(Meeting.event_id, sa.func.count())
+        .where(Meeting.event_id.in_(event_ids), Meeting.status == MeetingStatus.HELD, Meeting.archived_at.is_(None))
+        .group_by(Meeting.event_id)
+    )
+    leads = sa.select(Lead.event_id, sa.func.count()).where(Lead.event_id.in_(event_ids), Lead.archived_at.is_(None))
+    if f.deal_type:
+        leads = leads.where(Lead.deal_type == f.deal_type)
+    leads = leads.group_by(Lead.event_id)
+    if f.owner_id:
+        meetings = meetings.where(Meeting.owner_id == f.owner_id)
+        leads = leads.where(Lead.owner_id == f.owner_id)
+    deals = (
+        sa.select(Deal.event_id, PipelineStage.is_won, Deal.currency, *_sums())
+        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
+        .where(*deal_conditions(f), Deal.event_id.in_(event_ids))
+        .group_by(Deal.event_id, PipelineStage.is_won, Deal.currency)
+    )
+    held = dict(db.session.execute(scope(meetings, Meeting, user)).all())
+    lead_counts = dict(db.session.execute(scope(leads, Lead, user)).all())
+    deal_sums: dict[int, dict[bool, dict[str, tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(dict))
+    for event_id, won, currency, count, amount in db.session.execute(scope(deals, Deal, user)):
+        deal_sums[event_id][bool(won)][currency] = (count, Decimal(amount or 0))
+    return held, lead_counts, deal_sums
+
+
+# ---------------------------------------------------------------------------
+# The whole page
+# ---------------------------------------------------------------------------
+
+
+def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now: dt.datetime | None = None,
+                    country_name=lambda code: code or "—", type_label=lambda t: t.label) -> Dashboard:
+    """Every figure of the dashboard for ``user`` (a fixed number of queries whatever the data size)."""
+    now = now or dt.datetime.now(dt.UTC)
+    d = Dashboard(filters=f, table=table, stages=load_stages(), users=load_users(), events=load_events())
+
+    # Open pipeline by stage, type and owner, and the stuck deals: one query grouped by
+    # (owner, stage, currency), rolled up here. Stages of different deal types that share a key
+    # ("offer", "negotiation"...) are one line.
+    per_stage_key: dict[str, PerCurrency] = defaultdict(dict)
+    stage_order: dict[str, tuple[int, int, str]] = {}
+    per_type: dict[DealType, PerCurrency] = defaultdict(dict)
+    per_owner: dict[int, PerCurrency] = defaultdict(dict)
+    overall: PerCurrency = {}
+    stuck_keys: dict[str, PerCurrency] = defaultdict(dict)
+    stuck_all: PerCurrency = {}
+    for (owner_id, stage_id, ccy), (c, a, w, s_c, s_a, s_w) in open_by_owner_and_stage(user, f, now, d.stages).items():
+        stage = d.stages[stage_id]
+        # A shared key sits where its stages sit: first by the earliest position, then the latest.
+        first, last, name = stage_order.get(stage.key, (stage.position, stage.position, stage.display_name(lang)))
+        stage_order[stage.key] = (min(first, stage.position), max(last, stage.position), name)
+        for target in (per_stage_key[stage.key], per_type[stage.deal_type], per_owner[owner_id], overall):
+            _add(target, ccy, c, a, w)
+        if s_c:
+            _add(stuck_keys[stage.key], ccy, s_c, s_a, s_w)
+            _add(stuck_all, ccy, s_c, s_a, s_w)
+    def stage_rank(key):
+        return stage_order[key][0], stage_order[key][1], key
+
+    stage_keys = sorted(per_stage_key, key=stage_rank)
+    d.by_stage = with_shares([_row(k, stage_order[k][2], per_stage_key[k], f, table) for k in stage_keys])
+    d.by_type = with_shares([_row(t.value, type_label(t), per_type[t], f, table) for t in DealType if t in per_type])
+    owners = sorted(per_owner, key=lambda o: d.users.get(o, ""))
+    d.by_owner = with_shares([_row(str(o), d.users.get(o, "?"), per_owner[o], f, table) for o in owners])
+    d.open_total = _row("total", "", overall, f, table)
+    d.stuck = with_shares([_row(k, stage_order[k][2], stuck_keys[k], f, table)
+                           for k in sorted(stuck_keys, key=stage_rank)])
+    d.stuck_total = _row("total", "", stuck_all, f, table)
+    d.stuck_deals = oldest_stuck(user, f, now, d.stages)
+
+    # By counterpart country, and the forecast by expected close month: one query grouped by
+    # (country, forecast bucket, currency).
+    per_country: dict[str | None, PerCurrency] = defaultdict(dict)
+    per_bucket: dict[int, PerCurrency] = defaultdict(dict)
+    for (country, bucket), per_ccy in open_by_country_and_month(user, f).items():
+        for ccy, (c, a, w) in per_ccy.items():
+            _add(per_country[country], ccy, c, a, w)
+            _add(per_bucket[bucket], ccy, c, a, w)
+    rows = [_row(code or "", country_name(code), per_ccy, f, table) for code, per_ccy in per_country.items()]
+    d.by_country = with_shares(sorted(rows, key=lambda r: (-r.value.amount, r.label)))
+    d.forecast = forecast_from_sums(per_bucket, f.currency, today=f.today, months=FORECAST_MONTHS, table=table)
+
+    # Won and lost in the period, with the reasons for the losses.
+    won: PerCurrency = {}
+    lost: PerCurrency = {}
+    reasons: dict[str, PerCurrency] = defaultdict(dict)
+    for (is_won, reason), per_ccy in closed_in_period(user, f).items():
+        for ccy, (c, a) in per_ccy.items():
+            _add(won if is_won else lost, ccy, c, a, Decimal(0))
+            if not is_won:
+                _add(reasons[reason or ""], ccy, c, a, Decimal(0))
+    d.won = _row("won", "", won, f, table, weighted=False)
+    d.lost = _row("lost", "", lost, f, table, weighted=False)
+    reason_rows = [_row(r, r, per_ccy, f, table, weighted=False) for r, per_ccy in reasons.items()]
+    d.lost_reasons = with_shares(sorted(reason_rows, key=lambda r: (-r.count, -r.value.amount, r.label)))
+
+    # Each event's funnel.
+    events, d.funnels_note = chosen_events(f, d.events)
+    held, leads, deal_sums = funnel_counts(user, f, [e[0] for e in events])
+    for event_id, name_en, name_zh, start, _end in events:
+        sums = deal_sums.get(event_id, {})
+        all_deals: dict[str, Decimal] = defaultdict(Decimal)
+        count = 0
+        for per_ccy in sums.values():
+            for ccy, (c, a) in per_ccy.items():
+                all_deals[ccy] += a
+                count += c
+        won_sums = sums.get(True, {})
+        d.funnels.append(Funnel(
+            event_id=event_id, label=(name_zh or name_en) if lang == "zh" else (name_en or name_zh) or "",
+            start_date=start, meetings_held=held.get(event_id, 0), leads=leads.get(event_id, 0), deals=count,
+            won=sum(c for c, _a in won_sums.values()),
+            deal_value=convert_totals(dict(all_deals), f.currency, table),
+            won_value=convert_totals({ccy: a for ccy, (_c, a) in won_sums.items()}, f.currency, table),
+        ))
+    return d
