@@ -23,12 +23,14 @@ def _resource_blueprints():
     from .resources.deals import deals, stages
     from .resources.leads import leads
     from .resources.meetings import meetings
+    from .resources.pipeline import pipeline
     from .resources.rates import rates
     from .resources.rights import rights
     from .resources.tasks import tasks
     from .resources.termsheets import termsheets
 
-    return [companies, contacts, titles, events, meetings, leads, deals, stages, tasks, rates, rights, termsheets]
+    return [companies, contacts, titles, events, meetings, leads, deals, stages, tasks, rates, rights, termsheets,
+            pipeline]
 
 
 def init_app(app: Flask) -> None:
