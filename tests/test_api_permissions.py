@@ -101,6 +101,13 @@ MATRIX = [
     ("GET", "/api/v1/stages", None, OK_FOR_ALL["GET"]),
     ("GET", "/api/v1/stages/{stage}", None, OK_FOR_ALL["GET"]),
     ("GET", "/api/v1/pipeline/summary", None, OK_FOR_ALL["GET"]),
+    ("GET", "/api/v1/notes?subject_type=deal&subject_id={deal}", None, OWNED["GET"]),
+    ("POST", "/api/v1/notes", {"subject_type": "deal", "subject_id": "{deal}", "body": "Screener sent"},
+     OWNED["POST201"]),
+    ("POST", "/api/v1/notes", {"subject_type": "company", "subject_id": "{company}", "body": "Met"},
+     OK_FOR_ALL["POST"]),
+    ("PUT", "/api/v1/events/{event}/attendees/{company}", None, (401, 204, 204, 204, 204)),
+    ("DELETE", "/api/v1/events/{event}/attendees/{company}", None, (401, 204, 204, 204, 204)),
     ("GET", "/api/v1/pipeline/summary?owner={owner}", None, (401, 403, 403, 200, 200)),
 ]
 

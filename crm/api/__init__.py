@@ -23,6 +23,7 @@ def _resource_blueprints():
     from .resources.deals import deals, stages
     from .resources.leads import leads
     from .resources.meetings import meetings
+    from .resources.notes import notes
     from .resources.pipeline import pipeline
     from .resources.rates import rates
     from .resources.rights import rights
@@ -30,7 +31,7 @@ def _resource_blueprints():
     from .resources.termsheets import termsheets
 
     return [companies, contacts, titles, events, meetings, leads, deals, stages, tasks, rates, rights, termsheets,
-            pipeline]
+            pipeline, notes]
 
 
 def init_app(app: Flask) -> None:

@@ -12,7 +12,14 @@ from ...audit.models import record
 from ...companies.models import Company
 from ...enums import Genre, TitleStatus
 from ...events.models import Event
-from ...events.services import EventError, archive_event, create_event, update_event
+from ...events.services import (
+    EventError,
+    add_attendee,
+    archive_event,
+    create_event,
+    remove_attendee,
+    update_event,
+)
 from ...extensions import db
 from ...listing import paginate
 from ...titles.models import Title
@@ -235,4 +242,26 @@ class EventItem(Resource):
         event = get_event(event_id)
         if event.archived_at is None:
             archive_event(event, api_user(), ip=request.remote_addr)
+            db.session.commit()
+
+
+@events.route("/<id:event_id>/attendees/<id:company_id>")
+class EventAttendee(Resource):
+    @events.response(204)
+    @events.alt_response(404, response="NOT_FOUND")
+    def put(self, event_id, company_id):
+        """Record that a company attends the event (nothing changes if it already does)."""
+        event = get_event(event_id)
+        company = db.session.get(Company, company_id)
+        if company is None:
+            raise ApiError(404)
+        if add_attendee(event, company, api_user(), ip=request.remote_addr):
+            db.session.commit()
+
+    @events.response(204)
+    @events.alt_response(404, response="NOT_FOUND")
+    def delete(self, event_id, company_id):
+        """Remove a company from the event's attendees (nothing changes if it was not there)."""
+        event = get_event(event_id)
+        if remove_attendee(event, company_id, api_user(), ip=request.remote_addr):
             db.session.commit()
