@@ -43,7 +43,7 @@ def hostile(request, app, make_user, make_company, make_deal):
     deal = make_deal(rep, company=company, name_en=payload[:200], notes=payload)
     with app.app_context():
         contact = Contact(name_en=payload[:120], company_id=company.id)
-        meeting = Meeting(owner_id=rep.id, company_id=company.id, location=payload[:200], notes=payload,
+        meeting = Meeting(owner_id=rep.id, company_id=company.id, location=payload[:120], notes=payload,
                           starts_at=dt.datetime(2017, 5, 24, 1, 30, tzinfo=dt.UTC))
         db.session.add_all([contact, meeting])
         db.session.commit()
