@@ -20,6 +20,7 @@ from .deals.models import (
     StageChange,
 )
 from .events.models import Event
+from .imports.models import ImportUpload
 from .leads.models import Lead
 from .meetings.models import Meeting
 from .rates.models import ExchangeRate
@@ -32,7 +33,7 @@ _append_only.register(AuditEntry.metadata)
 
 __all__ = [
     "ApiToken", "AuditEntry", "Company", "Contact", "CoproductionPartner", "CoproductionTerms", "Deal",
-    "DealMedium", "DealTerritory", "Event", "ExchangeRate", "FormatTerms", "Lead", "LicenceTerms", "LoginFailure",
-    "Meeting", "Note", "PaymentInstalment", "PipelineStage", "RightsGrant", "SearchTerm", "StageChange", "Task",
-    "TermSheet", "Title", "User",
+    "DealMedium", "DealTerritory", "Event", "ExchangeRate", "FormatTerms", "ImportUpload", "Lead", "LicenceTerms",
+    "LoginFailure", "Meeting", "Note", "PaymentInstalment", "PipelineStage", "RightsGrant", "SearchTerm", "StageChange",
+    "Task", "TermSheet", "Title", "User",
 ]

@@ -16,15 +16,11 @@ from crm.events.models import Event, event_companies
 from crm.extensions import db
 from crm.imports import storage
 from crm.imports.mapping import auto_mapping, check_mapping, template_headers
+from crm.imports.models import ImportUpload
 from crm.imports.parsing import ImportFileError, detect_encoding, read_table
 from crm.imports.services import plan_import, report_csv, run_import
 from crm.leads.models import Lead
 from crm.meetings.models import Meeting
-
-
-@pytest.fixture(autouse=True)
-def _import_dir(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "CRM_IMPORT_DIR", str(tmp_path / "imports"))
 
 
 class _MarkedTranslations:
@@ -512,6 +508,18 @@ def test_uploads_belong_to_their_user(client, login, make_user, app):
     assert client.get("/import/companies/../../etc/passwd").status_code == 404
 
 
+def test_cancel_discards_the_upload(client, login, make_user, app):
+    login(make_user())
+    preview_url = upload(client, "companies", csv_bytes([["Company"], ["Acme"]]), "a.csv").headers["Location"]
+    assert client.get(preview_url).status_code == 200
+    response = client.post(preview_url + "/cancel")
+    assert response.status_code == 302
+    assert client.get(preview_url).status_code == 404
+    assert client.post(preview_url + "/cancel").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportUpload)) == 0
+
+
 def test_meeting_upload_requires_an_event(client, login, make_user):
     login(make_user())
     page = upload(client, "meetings", csv_bytes(SCHEDULE), "s.csv").get_data(as_text=True)
@@ -519,15 +527,39 @@ def test_meeting_upload_requires_an_event(client, login, make_user):
 
 
 def test_expired_uploads_are_purged(app, make_user):
+    owner, other = make_user(), make_user()
     with app.test_request_context():
-        token = storage.save_upload(b"Company\r\nAcme\r\n", user_id=1, kind="companies", filename="a.csv")
-        assert storage.load_upload(token, 1) is not None
-        assert storage.load_upload(token, 2) is None
-        assert storage.load_upload("../../etc/passwd", 1) is None
+        token = storage.save_upload(b"Company\r\nAcme\r\n", user_id=owner.id, kind="companies", filename="a.csv")
+        assert storage.load_upload(token, owner.id) is not None
+        assert storage.load_upload(token, other.id) is None
+        assert storage.load_upload("../../etc/passwd", owner.id) is None
         import time
 
-        assert storage.purge_expired(now=time.time() + 10 * 24 * 3600) >= 2
-        assert storage.load_upload(token, 1) is None
+        assert storage.purge_expired(now=time.time() + 10 * 24 * 3600) == 1
+        assert storage.load_upload(token, owner.id) is None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportUpload)) == 0
+
+
+def test_uploads_live_in_the_database_not_on_disk(app, make_user, tmp_path, monkeypatch):
+    """Another app server sees the upload: only the database holds it (nothing in the instance folder)."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
+    user = make_user()
+    with app.test_request_context():
+        token = storage.save_upload(b"Company\r\nAcme\r\n", user_id=user.id, kind="companies", filename="a.csv",
+                                    mapping=["company"])
+        storage.update_meta(token, user.id, mapping=["name"])
+        db.session.remove()  # a fresh session, as another worker would have
+        data, meta = storage.load_upload(token, user.id)
+        assert data == b"Company\r\nAcme\r\n"
+        assert meta["mapping"] == ["name"] and meta["kind"] == "companies" and meta["size"] == len(data)
+        storage.save_result(token, user.id, {"kind": "companies", "written": True})
+        storage.delete_upload(token)
+        assert storage.load_upload(token, user.id) is None
+        assert storage.load_result(token, user.id) == {"kind": "companies", "written": True}
+        assert storage.load_result(token, user.id + 1) is None
+        row = db.session.scalars(sa.select(ImportUpload)).one()
+        assert row.data is None and row.result is not None
+    assert not (tmp_path / "instance").exists()
 
 
 def test_import_pages_require_login(client):

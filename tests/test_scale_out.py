@@ -1,0 +1,200 @@
+"""Two gunicorn instances on one PostgreSQL behave as one app (issue 8, scale-out).
+
+Runs only with CRM_TEST_DATABASE_URL (PostgreSQL). Builds a database of its own
+(``flask db upgrade`` + the demo story), starts two gunicorn processes on different
+loopback ports with the same DATABASE_URL and SECRET_KEY, and talks to them over
+real HTTP: a session signed in on A works on B; failed sign-ins on A and B count
+together; a term sheet generated on A downloads byte-identical from B; an import
+uploaded on A previews on B. Nothing the second server needs is on the first one's
+disk or in its memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+
+POSTGRES_URL = os.environ.get("CRM_TEST_DATABASE_URL")
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (CRM_TEST_DATABASE_URL)")
+
+requests = pytest.importorskip("requests")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GUNICORN = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+DB_NAME = "crm_scale_out_test"
+PASSWORD = "mipchina2017"  # noqa: S105 - the documented demo password (crm/demo.py)
+MANAGER = "manager@demo.example"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def database():
+    """A fresh, migrated PostgreSQL database with the demo story; yields its URL."""
+    admin_url = sa.make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {DB_NAME}"))
+    url = admin_url.set(database=DB_NAME).render_as_string(hide_password=False)
+    env = {**os.environ, "DATABASE_URL": url, "CRM_ENV": "development"}
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")
+    subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=120)
+    subprocess.run([flask, "--app", "wsgi", "crm", "seed-demo"], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=120)
+    yield url
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def servers(database, tmp_path_factory):
+    """Base URLs of two gunicorn instances sharing the database and SECRET_KEY."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "SECRET_KEY": secrets.token_hex(32),
+        "CRM_ENV": "development",
+        "CRM_LOGIN_MAX_PER_ACCOUNT": "3",
+    }
+    logs = tmp_path_factory.mktemp("gunicorn")
+    processes, urls = [], []
+    try:
+        for name in ("a", "b"):
+            port = _free_port()
+            log = open(logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process below
+            processes.append((subprocess.Popen(
+                [GUNICORN, "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            ), log))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, (process, log) in zip(urls, processes, strict=True):
+            _wait_healthy(url, process, log.name)
+        yield urls
+    finally:
+        for process, _log in processes:
+            process.terminate()
+        for process, log in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log_path: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            with open(log_path, encoding="utf-8", errors="replace") as f:
+                pytest.fail(f"gunicorn on {url} exited:\n{f.read()}")
+        try:
+            if requests.get(url + "/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or the worker still booting
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"gunicorn on {url} did not answer /healthz within 30 s")
+
+
+def _csrf(response) -> str:
+    match = CSRF.search(response.text)
+    assert match, "no csrf_token in the page"
+    return match.group(1)
+
+
+def _sign_in(base: str, email: str, password: str):
+    """A requests.Session and the response to the sign-in POST (redirects not followed)."""
+    client = requests.Session()
+    token = _csrf(client.get(base + "/login", timeout=10))
+    response = client.post(base + "/login", data={"csrf_token": token, "email": email, "password": password},
+                           allow_redirects=False, timeout=30)
+    return client, response
+
+
+def _on(base: str, cookies) -> requests.Session:
+    """A new client holding only ``cookies``: what a browser sends to whichever server the balancer picks."""
+    client = requests.Session()
+    client.cookies.update(cookies)
+    return client
+
+
+def test_a_session_from_one_instance_works_on_the_other(servers):
+    a, b = servers
+    client_a, response = _sign_in(a, MANAGER, PASSWORD)
+    assert response.status_code == 302
+    assert requests.get(b + "/companies/", allow_redirects=False, timeout=10).status_code == 302  # anonymous
+    client_b = _on(b, client_a.cookies)
+    page = client_b.get(b + "/companies/", allow_redirects=False, timeout=10)
+    assert page.status_code == 200
+    # The CSRF token issued on A is accepted on B: sign out there.
+    out = client_b.post(b + "/logout", data={"csrf_token": _csrf(page)}, allow_redirects=False, timeout=10)
+    assert out.status_code == 302
+    assert client_a.get(a + "/companies/", allow_redirects=False, timeout=10).status_code == 302
+
+
+def test_failed_sign_ins_count_across_instances(servers):
+    a, b = servers
+    email = "rep@demo.example"
+    for base in (a, a, b):
+        assert _sign_in(base, email, "wrong password")[1].status_code == 200  # the form again, with an error
+    for base in (a, b):
+        response = _sign_in(base, email, PASSWORD)[1]  # even the right password waits now
+        assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+
+
+def test_a_term_sheet_generated_on_one_instance_downloads_from_the_other(servers, database):
+    a, b = servers
+    client, _ = _sign_in(a, MANAGER, PASSWORD)
+    engine = sa.create_engine(database)
+    with engine.connect() as conn:
+        deal_id = conn.scalar(sa.text("SELECT id FROM deals WHERE deal_type = 'distribution' ORDER BY id LIMIT 1"))
+    token = _csrf(client.get(f"{a}/deals/{deal_id}", timeout=10))
+    response = client.post(f"{a}/deals/{deal_id}/term-sheets", data={"csrf_token": token, "lang": "en"},
+                           allow_redirects=False, timeout=60)
+    assert response.status_code == 302
+    with engine.connect() as conn:
+        sheet_id, content = conn.execute(
+            sa.text("SELECT id, content FROM term_sheets WHERE deal_id = :d ORDER BY number DESC LIMIT 1"),
+            {"d": deal_id},
+        ).one()
+    engine.dispose()
+    from_b = _on(b, client.cookies).get(f"{b}/term-sheets/{sheet_id}/download", timeout=10)
+    assert from_b.status_code == 200 and from_b.headers["Content-Type"] == "application/pdf"
+    assert from_b.content == bytes(content) and from_b.content.startswith(b"%PDF")
+    assert client.get(f"{a}/term-sheets/{sheet_id}/download", timeout=10).content == from_b.content
+
+
+def test_an_import_uploaded_on_one_instance_previews_on_the_other(servers):
+    a, b = servers
+    client, _ = _sign_in(a, MANAGER, PASSWORD)
+    token = _csrf(client.get(a + "/import/companies/", timeout=10))
+    csv = "Company,Country\r\nScale-Out Pictures 扩展影业,CN\r\n".encode()
+    response = client.post(a + "/import/companies/", data={"csrf_token": token, "event": "0", "encoding": ""},
+                           files={"file": ("companies.csv", csv, "text/csv")}, allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+    preview = response.headers["Location"]
+    preview = preview if preview.startswith("http") else b + preview
+    preview = preview.replace(a, b)
+    page = _on(b, client.cookies).get(preview, timeout=30)
+    assert page.status_code == 200 and "Scale-Out Pictures 扩展影业" in page.text
+    # Someone else's session on B does not see it.
+    other, response = _sign_in(b, "rep2@demo.example", PASSWORD)
+    assert response.status_code == 302
+    assert other.get(preview, allow_redirects=False, timeout=10).status_code == 404
