@@ -55,18 +55,22 @@ def _run(args: list[str]) -> None:
                             error=(result.stderr or result.stdout).strip()[-2000:]))
 
 
+def _sqlite_copy(source_path: str, target_path: str) -> None:
+    """Copy a whole SQLite database with its online backup API (a consistent snapshot)."""
+    source, target = sqlite3.connect(source_path), sqlite3.connect(target_path)
+    try:
+        with target:
+            source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def backup(path: str) -> str:
     """Write a backup of the app's database to ``path``; returns the kind ("sqlite" or "postgresql")."""
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(_sqlite_path(url))
-        target = sqlite3.connect(path)
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(_sqlite_path(url), path)
         return "sqlite"
     _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={path}",
           _libpq_url(url)])
@@ -98,14 +102,7 @@ def restore(path: str) -> str:
     db.session.remove()
     db.engine.dispose()  # no pooled connection may keep the old database open
     if kind == "sqlite":
-        source = sqlite3.connect(path)
-        target = sqlite3.connect(_sqlite_path(url))
-        try:
-            with target:
-                source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(path, _sqlite_path(url))
     else:
         _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
               f"--dbname={_libpq_url(url)}", path])

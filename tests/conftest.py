@@ -229,3 +229,24 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", on_execute)
 
     return counting
+
+
+@contextmanager
+def separate_database(name: str, sqlite_dir):
+    """A database of its own, apart from the suite's shared one: a SQLite file in
+    ``sqlite_dir``, or, when the suite runs on PostgreSQL, a fresh database ``name`` on
+    that server (dropped afterwards). Yields its URL."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{os.path.join(str(sqlite_dir), name + '.sqlite3')}"
+        return
+    admin_url = sa.make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        engine.dispose()

@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 
 from crm import create_app
 from crm.extensions import db
+from tests.conftest import separate_database
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "crm", "migrations")
 
@@ -17,22 +18,9 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "crm", "mi
 @pytest.fixture
 def two_databases(tmp_path):
     """(source URL, empty target URL) of the suite's kind of database, apart from the shared one."""
-    url = os.environ.get("CRM_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'target.sqlite3'}"
-        return
-    admin_url = sa.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    names = ("crm_backup_source", "crm_backup_target")
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    yield tuple(admin_url.set(database=n).render_as_string(hide_password=False) for n in names)
-    with engine.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    engine.dispose()
+    with separate_database("crm_backup_source", tmp_path) as source, \
+            separate_database("crm_backup_target", tmp_path) as target:
+        yield source, target
 
 
 def _everything(app) -> dict[str, list[tuple]]:

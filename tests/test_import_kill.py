@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from crm import create_app
 from crm.extensions import db
+from tests.conftest import separate_database
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROWS = 10_000
@@ -52,19 +53,8 @@ IMPORTER = textwrap.dedent("""
 
 @pytest.fixture
 def own_database(tmp_path):
-    url = os.environ.get("CRM_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'kill.sqlite3'}"
-        return
-    admin_url = sa.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS crm_kill_test WITH (FORCE)"))
-        conn.execute(sa.text("CREATE DATABASE crm_kill_test"))
-    yield admin_url.set(database="crm_kill_test").render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS crm_kill_test WITH (FORCE)"))
-    engine.dispose()
+    with separate_database("crm_kill_test", tmp_path) as url:
+        yield url
 
 
 def _counts(app) -> dict[str, int]:

@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from crm import create_app
 from crm.extensions import db
+from tests.conftest import separate_database
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "crm", "migrations")
 
@@ -19,20 +20,8 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "crm", "mi
 @pytest.fixture
 def empty_database_url(tmp_path):
     """A database of its own, so the shared test schema is left alone."""
-    url = os.environ.get("CRM_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    admin_url = sa.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = "crm_migrations_test"
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    yield admin_url.set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    engine.dispose()
+    with separate_database("crm_migrations_test", tmp_path) as url:
+        yield url
 
 
 # SQLite cannot reflect expression indexes; the migration creates them by hand (0003).
