@@ -71,6 +71,15 @@ def neutralise(value) -> object:
     return text
 
 
+def date_arg(value: str | None) -> dt.date | None:
+    """An ISO date from a query argument; None when it is missing or malformed, so a
+    hand-edited URL falls back to "no filter" instead of an error."""
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
 def export_response(fmt: str, filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> Response:
     """A CSV (UTF-8 with BOM, so Excel reads Chinese) or XLSX download."""
     headers = [str(h) for h in headers]

@@ -14,19 +14,12 @@ from ..admin import bp
 from ..auth.models import User
 from ..enums import Role
 from ..extensions import db
-from ..listing import export_response, paginate
+from ..listing import date_arg, export_response, paginate
 from ..permissions import role_required
 from .models import record
 from .queries import ACTIONS, ENTITIES, AuditFilters, audit_query, describe_changes
 
 PER_PAGE = 50
-
-
-def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _utc_start_of(day: dt.date) -> dt.datetime:
@@ -36,7 +29,7 @@ def _utc_start_of(day: dt.date) -> dt.datetime:
 
 def _filters() -> tuple[AuditFilters, dict]:
     args = request.args
-    start, end = _day(args.get("from")), _day(args.get("to"))
+    start, end = date_arg(args.get("from")), date_arg(args.get("to"))
     user_id = args.get("user", type=int)
     action = args.get("action") if args.get("action") in ACTIONS else None
     entity = args.get("entity") if args.get("entity") in ENTITIES else None

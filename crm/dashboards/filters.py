@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..enums import DealType
+from ..listing import date_arg
 from ..rates.services import is_currency
 
 ALL_TIME = "all"
@@ -32,13 +33,6 @@ def presets(today: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
         "last_year": (dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
         ALL_TIME: (None, None),
     }
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 def _int(value: str | None) -> int | None:
@@ -83,7 +77,7 @@ class Filters:
 
 def parse_filters(args, user, *, today: dt.date, default_stuck_days: int = 30) -> Filters:
     """Filters from request ``args``; reps cannot pick another owner (they only ever see their own)."""
-    start, end = _date(args.get("from")), _date(args.get("to"))
+    start, end = date_arg(args.get("from")), date_arg(args.get("to"))
     if args.get("period") == ALL_TIME and not (start or end):
         start = end = None
     elif args.get("period") in presets(today) and not (start or end):
@@ -100,7 +94,7 @@ def parse_filters(args, user, *, today: dt.date, default_stuck_days: int = 30) -
     currency = (args.get("currency") or "").strip().upper()
     if not is_currency(currency):
         currency = user.reporting_currency
-    rate_on = _date(args.get("rates")) or today
+    rate_on = date_arg(args.get("rates")) or today
     stuck = _int(args.get("stuck"))
     stuck_days = stuck if stuck is not None and 0 <= stuck <= MAX_STUCK_DAYS else default_stuck_days
     return Filters(start=start, end=end, owner_id=owner_id, deal_type=deal_type, event_id=_int(args.get("event")),

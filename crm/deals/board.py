@@ -28,6 +28,7 @@ from ..enums import DealType
 from ..extensions import db
 from ..i18n import date as format_date
 from ..i18n import money, ui_lang
+from ..listing import date_arg
 from ..permissions import scope
 from ..rates.services import convert_totals, rate_table
 from . import bp
@@ -47,21 +48,14 @@ def _board_type() -> DealType:
         abort(404)
 
 
-def _date_arg(name: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filters() -> BoardFilters:
     country = (request.args.get("country") or "").strip().upper()
     return BoardFilters(
         owner_id=request.args.get("owner", type=int) if current_user.is_manager else None,
         country=country if len(country) == 2 and country.isalpha() else None,
         title=(request.args.get("title") or "").strip()[:100] or None,
-        close_from=_date_arg("close_from"),
-        close_to=_date_arg("close_to"),
+        close_from=date_arg(request.args.get("close_from")),
+        close_to=date_arg(request.args.get("close_to")),
     )
 
 

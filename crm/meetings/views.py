@@ -3,7 +3,6 @@ managers and admins see and change everyone's; only admins hard-delete."""
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from ..events.models import Event
 from ..events.queries import company_choices
 from ..extensions import db
 from ..i18n import ui_lang
-from ..listing import export_response, sort_link_args
+from ..listing import date_arg, export_response, sort_link_args
 from ..permissions import get_visible_or_404
 from ..records import dependents
 from ..timeline import timeline
@@ -63,13 +62,6 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 # --- list, exports ---------------------------------------------------------------
 
-def _date_arg(name: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _filters() -> MeetingFilters:
     """Filters from the URL (bookmarkable); unknown values are ignored."""
     when = request.args.get("when")
@@ -78,8 +70,8 @@ def _filters() -> MeetingFilters:
         status=request.args.get("status", type=MeetingStatus),
         event_id=request.args.get("event", type=int),
         owner_id=request.args.get("owner", type=int) if current_user.is_manager else None,
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        date_from=date_arg(request.args.get("from")),
+        date_to=date_arg(request.args.get("to")),
         when=when if when in WHEN else None,
         sort=request.args.get("sort"),
     )

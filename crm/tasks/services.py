@@ -13,7 +13,26 @@ from .models import Note, Task
 
 # The records a task or note can hang off, by the name forms and URLs use.
 SUBJECT_KINDS = ("deal", "lead", "company", "contact", "meeting")
+OWNED_SUBJECTS = frozenset({"deal", "lead", "meeting"})  # the rest are the shared address book
 NOTE_MAX = 10_000
+
+
+def visible_subject(kind: str, ident: int, user):
+    """The record of ``kind`` a task or note hangs off, if ``user`` may see it; None otherwise
+    (another rep's deal, lead or meeting counts as missing). Shared by the web UI and the API."""
+    import sqlalchemy as sa
+
+    from ..companies.models import Company, Contact
+    from ..deals.models import Deal
+    from ..leads.models import Lead
+    from ..meetings.models import Meeting
+    from ..permissions import scope
+
+    model = {"deal": Deal, "lead": Lead, "company": Company, "contact": Contact, "meeting": Meeting}[kind]
+    stmt = sa.select(model).where(model.id == ident)
+    if kind in OWNED_SUBJECTS:
+        stmt = scope(stmt, model, user)
+    return db.session.scalar(stmt)
 
 
 class TaskError(ValueError):

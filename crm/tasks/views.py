@@ -8,11 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.models import User
-from ..companies.models import Company, Contact
-from ..deals.models import Deal
 from ..extensions import db
-from ..leads.models import Lead
-from ..meetings.models import Meeting
 from ..permissions import get_visible_or_404
 from ..urls import safe_next
 from . import bp
@@ -30,10 +26,8 @@ from .services import (
     restore_task,
     subject_fields,
     update_task,
+    visible_subject,
 )
-
-SUBJECT_MODELS = {"deal": Deal, "lead": Lead, "company": Company, "contact": Contact, "meeting": Meeting}
-OWNED = {"deal", "lead", "meeting"}  # the rest are the shared address book
 
 
 def resolve_subject(kind: str | None, ident) -> object | None:
@@ -47,10 +41,7 @@ def resolve_subject(kind: str | None, ident) -> object | None:
         abort(404)
     if kind not in SUBJECT_KINDS:
         abort(404)
-    model = SUBJECT_MODELS[kind]
-    if kind in OWNED:
-        return get_visible_or_404(model, ident, current_user)
-    return db.session.get(model, ident) or abort(404)
+    return visible_subject(kind, ident, current_user) or abort(404)
 
 
 def subject_url(kind: str | None, ident: int | None) -> str | None:

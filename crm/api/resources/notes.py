@@ -8,15 +8,10 @@ import marshmallow as ma
 import sqlalchemy as sa
 from marshmallow import validate
 
-from ...companies.models import Company, Contact
-from ...deals.models import Deal
 from ...extensions import db
-from ...leads.models import Lead
 from ...listing import paginate
-from ...meetings.models import Meeting
-from ...permissions import scope
 from ...tasks.models import Note
-from ...tasks.services import NOTE_MAX, SUBJECT_KINDS, TaskError, add_note
+from ...tasks.services import NOTE_MAX, SUBJECT_KINDS, TaskError, add_note, visible_subject
 from .. import fields as f
 from ..core import Blueprint, Resource, page_body
 from ..errors import ApiError, api_user
@@ -25,8 +20,6 @@ from ..schemas import ListQuerySchema, Schema, page_schema
 notes = Blueprint("api_notes", __name__, url_prefix="/api/v1/notes",
                   description="Notes on a record's timeline (deal, lead, company, contact, meeting).")
 
-MODELS = {"deal": Deal, "lead": Lead, "company": Company, "contact": Contact, "meeting": Meeting}
-OWNED = {"deal", "lead", "meeting"}  # the rest are the shared address book
 
 
 class NoteSchema(Schema):
@@ -49,11 +42,7 @@ NotePage = page_schema(NoteSchema, "NotePage")
 
 def _subject(kind: str, ident: int):
     """The record the note is about, if the API user may see it (404 otherwise)."""
-    model = MODELS[kind]
-    stmt = sa.select(model).where(model.id == ident)
-    if kind in OWNED:
-        stmt = scope(stmt, model, api_user())
-    record = db.session.scalar(stmt)
+    record = visible_subject(kind, ident, api_user())
     if record is None:
         raise ApiError(404)
     return record
