@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from babel import dates as babel_dates
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
@@ -81,6 +81,21 @@ def number(value, decimals: int | None = None) -> str:
     return format_decimal(value, format=fmt, locale=get_locale())
 
 
+def compact_money(amount: Decimal | None, currency: str | None, digits: int = 1) -> str:
+    """A short amount for chart labels, by CLDR: ``¥1.2亿`` / ``¥45.6万`` in Chinese, ``CN¥120M`` in
+    English. Tables keep the full amount (``money``)."""
+    if amount is None or not currency:
+        return "—"
+    return format_compact_currency(amount, currency, locale=get_locale(), fraction_digits=digits)
+
+
+def percent(value: float | None) -> str:
+    """A ratio (0.25) as a percentage for the active language, "—" when undefined."""
+    if value is None:
+        return "—"
+    return format_percent(value, format="#,##0.#%", locale=get_locale())
+
+
 def date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return "—"
@@ -120,7 +135,7 @@ def register(app) -> None:
 
     app.jinja_env.filters.update(
         territory=territory_name, money=money, number=number, date=date, datetime=datetime, bilingual=bilingual,
-        other_language=other_language,
+        other_language=other_language, compact_money=compact_money, percent=percent,
     )
 
     @app.context_processor

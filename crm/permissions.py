@@ -34,11 +34,15 @@ def role_required(*roles):
     return decorator
 
 
+def owner_restriction(user) -> int | None:
+    """The only owner whose records ``user`` may see, or None when they may see everyone's."""
+    return None if user.is_manager else user.id
+
+
 def scope(stmt: sa.Select, model, user) -> sa.Select:
     """Restrict a SELECT on an owned model to what ``user`` may see."""
-    if user.is_manager:
-        return stmt
-    return stmt.where(model.owner_id == user.id)
+    owner_id = owner_restriction(user)
+    return stmt if owner_id is None else stmt.where(model.owner_id == owner_id)
 
 
 def visible(model, user) -> sa.Select:

@@ -388,7 +388,7 @@ def test_navigation_links_the_dashboard(client, login, people):
 def test_compact_money_uses_wan_and_yi(app):
     from flask_babel import force_locale
 
-    from crm.dashboards.formatting import compact_money
+    from crm.i18n import compact_money
 
     with app.test_request_context():
         with force_locale("zh_Hans_CN"):

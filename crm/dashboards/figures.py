@@ -35,7 +35,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..leads.models import Lead
 from ..meetings.models import Meeting
-from ..permissions import scope
+from ..permissions import owner_restriction, scope
 from ..rates.services import RateTable, Total, convert_totals
 from .filters import Filters
 
@@ -369,8 +369,8 @@ def oldest_stuck(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo
     )
     if not open_stages:
         return []
-    # ``scope`` and the owner filter are the same condition: a rep sees their own deals only.
-    owner_id = f.owner_id if user.is_manager else user.id
+    # The statement is cached and takes the owner as a parameter, so ``scope``'s rule comes in as a value.
+    owner_id = owner_restriction(user) or f.owner_id
     params = {"cutoff": stuck_cutoff(f, now)}
     if owner_id:
         params["owner_id"] = owner_id

@@ -27,25 +27,10 @@ from ..territories import territory_name
 from . import bp
 from .figures import Dashboard, build_dashboard
 from .filters import ALL_TIME, parse_filters, presets
-from .formatting import compact_money, compact_number, percent
 
 EXPORT_FORMATS = ("csv", "xlsx")
 AGENDA = 8
 
-
-@bp.app_template_filter("compact_money")
-def _compact_money(amount, currency, digits: int = 1):
-    return compact_money(amount, currency, digits)
-
-
-@bp.app_template_filter("compact_number")
-def _compact_number(value, digits: int = 1):
-    return compact_number(value, digits)
-
-
-@bp.app_template_filter("percent")
-def _percent(value):
-    return percent(value)
 
 
 def _country(code: str | None) -> str:

@@ -3,8 +3,6 @@ conversion into a deal, archive/restore and (admins) delete."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from ..enums import LeadSource, LeadStatus
 from ..extensions import db
 from ..i18n import datetime as format_datetime
 from ..i18n import ui_lang
-from ..listing import export_response, sort_link_args
+from ..listing import date_arg, export_response, sort_link_args
 from ..meetings.models import Meeting
 from ..permissions import get_visible_or_404
 from ..timeline import timeline
@@ -53,13 +51,6 @@ from .services import (
 )
 
 
-def _date_arg(name: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.args.get(name, "").strip())
-    except ValueError:
-        return None  # a malformed date is ignored, like any unknown filter value
-
-
 def _filters() -> LeadFilters:
     return LeadFilters(
         q=search_arg(),
@@ -67,8 +58,8 @@ def _filters() -> LeadFilters:
         owner_id=request.args.get("owner", type=int) if current_user.is_manager else None,
         event_id=request.args.get("event", type=int),
         source=request.args.get("source", type=LeadSource),
-        created_from=_date_arg("created_from"),
-        created_to=_date_arg("created_to"),
+        created_from=date_arg(request.args.get("created_from")),
+        created_to=date_arg(request.args.get("created_to")),
         archived=request.args.get("archived") == "1",
     )
 
