@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import flask_smorest
+import sqlalchemy as sa
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import g, request, url_for
@@ -125,6 +126,18 @@ def page_body(pagination, endpoint: str, args: dict, **view_args) -> dict:
 def _arg(value):
     value = getattr(value, "value", value)
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def visible_or_404(model, ident: int):
+    """An owned record the API user may see (``permissions.scope``); 404 otherwise, as in the UI."""
+    from ..extensions import db
+    from ..permissions import scope
+    from .errors import api_user
+
+    record = db.session.scalar(scope(sa.select(model).where(model.id == ident), model, api_user()))
+    if record is None:
+        raise ApiError(404)
+    return record
 
 
 def require(condition: bool, status: int = 403) -> None:

@@ -210,13 +210,5 @@ def error_response(error: Exception):
     return response
 
 
-def abort_json(status: int, message=None, errors: dict | None = None, **extra):
-    raise ApiError(status, message, errors, **extra)
-
-
-def not_found():
-    raise ApiError(404)
-
-
 def api_user():
     return g.api_user

@@ -122,7 +122,7 @@ class AwareDateTime(ma.fields.AwareDateTime):
 
 
 class Enum(ma.fields.String):
-    """One of an enum's values; loads the member, dumps the value."""
+    """One of an enum's values, loaded and dumped as the value (services turn values into members)."""
 
     def __init__(self, enum_cls, **kwargs):
         self.enum_cls = enum_cls
@@ -133,7 +133,3 @@ class Enum(ma.fields.String):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else getattr(value, "value", value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        return text  # validated by OneOf; services turn values into members

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
+from sqlalchemy.orm import selectinload
 
 from ...audit.models import record
 from ...companies.models import Company
@@ -191,7 +192,7 @@ class Events(Resource):
     @events.response(200, EventPage)
     def get(self, args):
         """List events, latest first."""
-        stmt = sa.select(Event).where(
+        stmt = sa.select(Event).options(selectinload(Event.companies)).where(
             Event.archived_at.is_not(None) if args["archived"] else Event.archived_at.is_(None)
         ).order_by(Event.start_date.desc(), Event.id.desc())
         body = page_body(paginate(stmt, page=args["page"], per_page=args["per_page"]), "api_events.Events", args)

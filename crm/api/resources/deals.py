@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ...auth.models import User
 from ...companies.models import Company
-from ...deals.models import Deal, PipelineStage, StageChange
+from ...deals.models import CoproductionTerms, Deal, PipelineStage, StageChange
 from ...deals.moves import ConflictError, MoveError, move_deal
 from ...deals.services import (
     COMMON_FIELDS,
@@ -39,7 +39,7 @@ from ...extensions import db
 from ...listing import paginate
 from ...permissions import scope
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body
+from ..core import Blueprint, Resource, page_body, visible_or_404
 from ..errors import ApiError, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -259,11 +259,7 @@ def deal_out(deal: Deal) -> dict:
 
 
 def get_deal(deal_id: int) -> Deal:
-    stmt = scope(sa.select(Deal).where(Deal.id == deal_id), Deal, api_user())
-    deal = db.session.scalar(stmt)
-    if deal is None:
-        raise ApiError(404)
-    return deal
+    return visible_or_404(Deal, deal_id)
 
 
 def _check_terms_kind(deal_type: DealType, terms: dict) -> None:
@@ -340,7 +336,8 @@ class Deals(Resource):
         stmt = scope(sa.select(Deal), Deal, user).options(
             selectinload(Deal.stage), selectinload(Deal.contacts), selectinload(Deal.titles),
             selectinload(Deal.territories), selectinload(Deal.media), selectinload(Deal.payments),
-            selectinload(Deal.licence), selectinload(Deal.format_terms), selectinload(Deal.coproduction),
+            selectinload(Deal.licence), selectinload(Deal.format_terms),
+            selectinload(Deal.coproduction).selectinload(CoproductionTerms.partners),
         )
         archived = args["archived"]
         if archived == "1":

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
+from sqlalchemy.orm import selectinload
 
 from ...audit.models import record
 from ...auth.models import User
@@ -22,7 +23,7 @@ from ...meetings.models import Meeting
 from ...permissions import scope
 from ...titles.models import Title
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body
+from ..core import Blueprint, Resource, page_body, visible_or_404
 from ..errors import ApiError, api_language, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 from .deals import DealSchema, deal_out
@@ -84,10 +85,7 @@ def lead_out(lead: Lead) -> Lead:
 
 
 def get_lead(lead_id: int) -> Lead:
-    lead = db.session.scalar(scope(sa.select(Lead).where(Lead.id == lead_id), Lead, api_user()))
-    if lead is None:
-        raise ApiError(404)
-    return lead
+    return visible_or_404(Lead, lead_id)
 
 
 def _check_references(data: dict) -> None:
@@ -141,6 +139,7 @@ class Leads(Resource):
             created_from=args["created_from"], created_to=args["created_to"], archived=args["archived"],
         )
         stmt, _sort = lead_sorts(api_language()).apply(lead_query(user, filters, tz="UTC"), args["sort"], Lead.id)
+        stmt = stmt.options(selectinload(Lead.titles))  # lead_out lists them: one query, not one a lead
         body = page_body(paginate(stmt, page=args["page"], per_page=args["per_page"]), "api_leads.Leads", args)
         body["items"] = [lead_out(lead) for lead in body["items"]]
         return body

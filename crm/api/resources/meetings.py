@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import lazy_gettext as _l
 from marshmallow import validate
+from sqlalchemy.orm import selectinload
 
 from ...auth.models import User
 from ...companies.models import Company, Contact
@@ -17,9 +18,8 @@ from ...listing import paginate
 from ...meetings.models import Meeting
 from ...meetings.queries import MeetingFilters, meeting_stmt
 from ...meetings.services import MeetingError, archive_meeting, create_meeting, update_meeting
-from ...permissions import scope
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body
+from ..core import Blueprint, Resource, page_body, visible_or_404
 from ..errors import ApiError, api_language, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -72,10 +72,7 @@ def meeting_out(meeting: Meeting) -> Meeting:
 
 
 def get_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.scalar(scope(sa.select(Meeting).where(Meeting.id == meeting_id), Meeting, api_user()))
-    if meeting is None:
-        raise ApiError(404)
-    return meeting
+    return visible_or_404(Meeting, meeting_id)
 
 
 def _links(data: dict, current_owner_id: int | None = None) -> dict:
@@ -124,6 +121,7 @@ class Meetings(Resource):
             date_to=args["date_to"], when=args["when"], sort=args["sort"],
         )
         stmt, _key = meeting_stmt(api_user(), filters, lang=api_language())
+        stmt = stmt.options(selectinload(Meeting.users))  # meeting_out lists them: one query, not one a meeting
         body = page_body(paginate(stmt, page=args["page"], per_page=args["per_page"]), "api_meetings.Meetings",
                          args)
         body["items"] = [meeting_out(m) for m in body["items"]]

@@ -13,7 +13,7 @@ from ...listing import paginate
 from ...rates.models import ExchangeRate
 from ...rates.services import find_rate, is_currency, parse_rate
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body
+from ..core import Blueprint, Resource, page_body, require
 from ..errors import ApiError, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -39,8 +39,7 @@ RatePage = page_schema(RateSchema, "RatePage")
 
 
 def _admin() -> None:
-    if not api_user().is_admin:
-        raise ApiError(403)
+    require(api_user().is_admin)
 
 
 def get_rate(rate_id: int) -> ExchangeRate:

@@ -20,7 +20,7 @@ from ...permissions import scope
 from ...tasks.models import Task
 from ...tasks.services import TaskError, archive_task, complete_task, create_task, reopen_task, update_task
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body
+from ..core import Blueprint, Resource, page_body, visible_or_404
 from ..errors import ApiError, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -70,10 +70,7 @@ def task_out(task: Task) -> Task:
 
 
 def get_task(task_id: int) -> Task:
-    task = db.session.scalar(scope(sa.select(Task).where(Task.id == task_id), Task, api_user()))
-    if task is None:
-        raise ApiError(404)
-    return task
+    return visible_or_404(Task, task_id)
 
 
 def _owner_id(data: dict, current: int | None = None) -> int | None:
