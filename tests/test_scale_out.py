@@ -14,103 +14,43 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 import sqlalchemy as sa
+
+from tests.conftest import separate_database
+from tests.live_server import gunicorn_servers, prepare_demo_database
 
 POSTGRES_URL = os.environ.get("CRM_TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (CRM_TEST_DATABASE_URL)")
 
 requests = pytest.importorskip("requests")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GUNICORN = os.path.join(os.path.dirname(sys.executable), "gunicorn")
 DB_NAME = "crm_scale_out_test"
 PASSWORD = "mipchina2017"  # noqa: S105 - the documented demo password (crm/demo.py)
 MANAGER = "manager@demo.example"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def database():
+def database(tmp_path_factory):
     """A fresh, migrated PostgreSQL database with the demo story; yields its URL."""
-    admin_url = sa.make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-        conn.execute(sa.text(f"CREATE DATABASE {DB_NAME}"))
-    url = admin_url.set(database=DB_NAME).render_as_string(hide_password=False)
-    env = {**os.environ, "DATABASE_URL": url, "CRM_ENV": "development"}
-    flask = os.path.join(os.path.dirname(sys.executable), "flask")
-    subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    subprocess.run([flask, "--app", "wsgi", "crm", "seed-demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    yield url
-    with engine.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)"))
-    engine.dispose()
+    with separate_database(DB_NAME, tmp_path_factory.mktemp("db")) as url:
+        prepare_demo_database(url)
+        yield url
 
 
 @pytest.fixture(scope="module")
 def servers(database, tmp_path_factory):
     """Base URLs of two gunicorn instances sharing the database and SECRET_KEY."""
     env = {
-        **os.environ,
         "DATABASE_URL": database,
         "SECRET_KEY": secrets.token_hex(32),
         "CRM_ENV": "development",
         "CRM_LOGIN_MAX_PER_ACCOUNT": "3",
     }
-    logs = tmp_path_factory.mktemp("gunicorn")
-    processes, urls = [], []
-    try:
-        for name in ("a", "b"):
-            port = _free_port()
-            log = open(logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process below
-            processes.append((subprocess.Popen(
-                [GUNICORN, "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            ), log))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, (process, log) in zip(urls, processes, strict=True):
-            _wait_healthy(url, process, log.name)
+    with gunicorn_servers(env, tmp_path_factory.mktemp("gunicorn"), count=2) as urls:
         yield urls
-    finally:
-        for process, _log in processes:
-            process.terminate()
-        for process, log in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log_path: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            with open(log_path, encoding="utf-8", errors="replace") as f:
-                pytest.fail(f"gunicorn on {url} exited:\n{f.read()}")
-        try:
-            if requests.get(url + "/healthz", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or the worker still booting
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"gunicorn on {url} did not answer /healthz within 30 s")
 
 
 def _csrf(response) -> str:
