@@ -60,6 +60,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CRM_LOGIN_WINDOW_MINUTES": int(os.environ.get("CRM_LOGIN_WINDOW_MINUTES", "15")),
         "CRM_LOGIN_MAX_PER_ACCOUNT": int(os.environ.get("CRM_LOGIN_MAX_PER_ACCOUNT", "10")),
         "CRM_LOGIN_MAX_PER_ADDRESS": int(os.environ.get("CRM_LOGIN_MAX_PER_ADDRESS", "50")),
+        # Redis shared by every app server (login throttling); the database is used without it.
+        "CRM_REDIS_URL": os.environ.get("CRM_REDIS_URL") or None,
+        "CRM_REDIS_PREFIX": os.environ.get("CRM_REDIS_PREFIX", "crm"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("CRM_MAX_UPLOAD_MB", "16")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         # argon2id parameters (RFC 9106 "second recommended": 64 MiB, t=3, p=4).

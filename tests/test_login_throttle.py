@@ -1,8 +1,14 @@
-"""Login throttling per account and per address, through the database (shared by workers)."""
+"""Login throttling per account and per address, shared by workers and app servers: every
+test runs on the database backend, and on Redis when CRM_TEST_REDIS_URL is set (.ci/run
+sets it; tests/test_scale_out.py checks the count is shared across two servers)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -10,13 +16,27 @@ import sqlalchemy as sa
 from crm.extensions import db
 
 PASSWORD = "correct horse battery"  # what the make_user fixture sets
+REDIS_URL = os.environ.get("CRM_TEST_REDIS_URL")
 
 
-@pytest.fixture
-def limits(app, monkeypatch):
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.skipif(
+    not REDIS_URL, reason="needs Redis (CRM_TEST_REDIS_URL)"))])
+def limits(request, app, monkeypatch):
+    """The throttle's settings for these tests; returns the backend in use."""
     monkeypatch.setitem(app.config, "CRM_LOGIN_MAX_PER_ACCOUNT", 3)
     monkeypatch.setitem(app.config, "CRM_LOGIN_MAX_PER_ADDRESS", 5)
     monkeypatch.setitem(app.config, "CRM_LOGIN_WINDOW_MINUTES", 15)
+    if request.param == "redis":
+        monkeypatch.setitem(app.config, "CRM_REDIS_URL", REDIS_URL)
+        monkeypatch.setitem(app.config, "CRM_REDIS_PREFIX", f"crm-test-{uuid.uuid4().hex}")  # a clean slate
+    return request.param
+
+
+def _failures_in_database(app) -> int:
+    from crm.auth.throttle import LoginFailure
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure))
 
 
 WRONG = "wrong password!"
@@ -37,16 +57,41 @@ def test_account_is_throttled_even_with_the_right_password(app, client, make_use
     assert _try(client, user.email, PASSWORD, addr="192.0.2.1").status_code == 429
 
 
-def test_the_lock_lasts_one_window_at_most(app, client, make_user, limits):
+def test_the_lock_lasts_one_window_at_most(app, client, make_user, limits, monkeypatch):
     from crm.auth.throttle import LoginFailure
 
     user = make_user("rep")
+    if limits == "redis":  # Redis keeps its own clock: a window of 2 seconds, waited out
+        monkeypatch.setitem(app.config, "CRM_LOGIN_WINDOW_MINUTES", 2 / 60)
     for _ in range(3):
         _try(client, user.email)
-    with app.app_context():  # sixteen minutes later
-        db.session.execute(sa.update(LoginFailure).values(at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)))
-        db.session.commit()
+    assert _try(client, user.email, PASSWORD).status_code == 429
+    if limits == "redis":
+        time.sleep(2.1)
+    else:
+        with app.app_context():  # sixteen minutes later
+            db.session.execute(sa.update(LoginFailure).values(
+                at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=16)))
+            db.session.commit()
     assert _try(client, user.email, PASSWORD).status_code == 302
+
+
+def test_the_backend_in_use_keeps_the_count(app, client, make_user, limits):
+    for _ in range(2):
+        _try(client, "someone@example.com")
+    assert _failures_in_database(app) == (2 if limits == "database" else 0)
+
+
+def test_unreachable_redis_falls_back_to_the_database(app, client, make_user, monkeypatch, caplog):
+    monkeypatch.setitem(app.config, "CRM_LOGIN_MAX_PER_ACCOUNT", 3)
+    monkeypatch.setitem(app.config, "CRM_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    user = make_user("rep")
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            assert _try(client, user.email).status_code == 200
+        assert _try(client, user.email, PASSWORD).status_code == 429  # still throttled
+    assert _failures_in_database(app) == 3
+    assert "Redis unreachable" in caplog.text
 
 
 def test_success_clears_the_account_count(app, client, make_user, limits):

@@ -99,6 +99,40 @@ def test_failed_sign_ins_count_across_instances(servers):
         assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
 
 
+@pytest.fixture(scope="module")
+def servers_with_redis(database, tmp_path_factory):
+    """Two more instances that keep the login throttle in one Redis (CRM_REDIS_URL)."""
+    redis_url = os.environ.get("CRM_TEST_REDIS_URL")
+    if not redis_url:
+        pytest.skip("needs Redis (CRM_TEST_REDIS_URL)")
+    env = {
+        "DATABASE_URL": database,
+        "SECRET_KEY": secrets.token_hex(32),
+        "CRM_ENV": "development",
+        "CRM_LOGIN_MAX_PER_ACCOUNT": "3",
+        "CRM_REDIS_URL": redis_url,
+        "CRM_REDIS_PREFIX": "crm-scale-out-" + secrets.token_hex(8),
+    }
+    with gunicorn_servers(env, tmp_path_factory.mktemp("gunicorn-redis"), count=2) as urls:
+        yield urls
+
+
+def test_failed_sign_ins_count_across_instances_in_redis(servers_with_redis, database):
+    a, b = servers_with_redis
+    email = "rep2@demo.example"
+    engine = sa.create_engine(database)
+    with engine.connect() as conn:
+        rows_before = conn.scalar(sa.text("SELECT count(*) FROM login_failures"))
+    for base in (a, b, b):
+        assert _sign_in(base, email, "wrong password")[1].status_code == 200
+    for base in (a, b):
+        response = _sign_in(base, email, PASSWORD)[1]
+        assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    with engine.connect() as conn:  # counted in Redis, not in the database
+        assert conn.scalar(sa.text("SELECT count(*) FROM login_failures")) == rows_before
+    engine.dispose()
+
+
 def test_a_term_sheet_generated_on_one_instance_downloads_from_the_other(servers, database):
     a, b = servers
     client, _ = _sign_in(a, MANAGER, PASSWORD)
