@@ -64,6 +64,7 @@ def _configure_blueprints(app: Flask) -> None:
     from .leads.views import bp as leads_bp
     from .main import bp as main_bp
     from .meetings.views import bp as meetings_bp
+    from .pickers import bp as pickers_bp
     from .rights import bp as rights_bp
     from .search_views import bp as search_bp
     from .tasks.views import bp as tasks_bp
@@ -72,7 +73,7 @@ def _configure_blueprints(app: Flask) -> None:
 
     # Address-book and activity packages expose their blueprint from .views (see their __init__).
     for bp in (auth_bp, main_bp, admin_bp, deals_bp, leads_bp, companies_bp, contacts_bp, meetings_bp, events_bp,
-               titles_bp, tasks_bp, search_bp, imports_bp, rights_bp, termsheets_bp, health_bp):
+               titles_bp, tasks_bp, search_bp, imports_bp, rights_bp, termsheets_bp, health_bp, pickers_bp):
         app.register_blueprint(bp)
     app.register_blueprint(dashboards_bp)
     from . import api  # the JSON API: CSRF-exempt blueprints (bearer tokens only, no cookie session)

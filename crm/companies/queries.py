@@ -100,22 +100,6 @@ def company_export_rows(filters: CompanyFilters, lang: str = "en"):
         ]
 
 
-def company_options(lang: str = "en", include_id: int | None = None) -> list[tuple[int, str]]:
-    """(id, name) of active companies for a select, plus ``include_id`` even if archived."""
-    condition = Company.archived_at.is_(None)
-    if include_id is not None:
-        condition = sa.or_(condition, Company.id == include_id)
-    rows = db.session.execute(
-        sa.select(Company.id, Company.name_en, Company.name_zh).where(condition).order_by(*name_order(Company, lang))
-    )
-    options = []
-    for ident, en, zh in rows:
-        first, second = (zh, en) if lang == "zh" else (en, zh)
-        label = f"{first} · {second}" if first and second and first != second else (first or second)
-        options.append((ident, label))
-    return options
-
-
 def company_detail(company_id: int) -> Company | None:
     # Archived companies stay reachable (old deals link to them); the page says so.
     return db.session.get(Company, company_id)

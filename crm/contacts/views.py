@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from ..companies.duplicates import find_duplicate_contacts
 from ..companies.forms import NoteForm
 from ..companies.models import Contact
-from ..companies.queries import company_detail, company_options
+from ..companies.queries import company_detail
 from ..companies.services import (
     AddressBookError,
     add_record_note,
@@ -31,6 +31,7 @@ from ..extensions import db
 from ..i18n import ui_lang
 from ..listing import export_response, sort_link_args
 from ..permissions import role_required
+from ..pickers import keep_archived
 from ..timeline import timeline
 from . import bp
 from .forms import ContactForm
@@ -92,15 +93,17 @@ def export():
 
 
 def _form(contact: Contact | None = None) -> ContactForm:
-    current_company = contact.company_id if contact else request.args.get("company", type=int)
-    options = company_options(ui_lang(), include_id=current_company)
-    stored = (contact.languages or "").split() if contact else []
+    """The form, filled from ``contact`` (or ?company=id for a new one); the contact's own
+    company stays acceptable although archived."""
     if contact is None:
-        return ContactForm(company_options=options, data={"company_id": current_company})
+        return ContactForm(data={"company_id": request.args.get("company", type=int)})
+    stored = (contact.languages or "").split()
     data = {name: getattr(contact, name) for name in ("name_en", "name_zh", "job_title_en", "job_title_zh",
                                                       "company_id", "email", "phone", "wechat_id", "notes")}
     data["languages"] = stored
-    return ContactForm(company_options=options, stored_languages=stored, data=data)
+    form = ContactForm(stored_languages=stored, data=data)
+    keep_archived(form, contact.company_id)
+    return form
 
 
 def _unconfirmed_duplicates(form: ContactForm, exclude_id: int | None = None) -> list[Contact]:

@@ -40,6 +40,7 @@ from ..enums import (
 from ..events.forms import optional_int
 from ..leads.forms import AmountField
 from ..meetings.forms import int_or_unknown
+from ..pickers import CompanyField
 from ..titles.forms import WholeNumberField
 from .terms import terms_kind
 
@@ -84,7 +85,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PartnerRow(Form):
-    company_id = SelectField(_l("Partner"), coerce=optional_int, validate_choice=False)
+    company_id = CompanyField(_l("Partner"), blank="—")
     financing_share = PercentField(_l("Financing share"))
     ip_share = PercentField(_l("IP share"))
     contribution = SelectField(_l("Contribution"), choices=Contribution.choices, default=Contribution.CASH.value)
@@ -103,7 +104,7 @@ class DealForm(FlaskForm):
     version = HiddenField()
     name_en = _text(_l("Deal name (English)"))
     name_zh = _text(_l("Deal name (Chinese)"))
-    company_id = SelectField(_l("Counterpart company"), coerce=optional_int, validate_choice=False)
+    company_id = CompanyField(_l("Counterpart company"), blank=_l("Choose a company"))
     contact_ids = SelectMultipleField(_l("Contacts"), coerce=int_or_unknown, validate_choice=False)
     title_ids = SelectMultipleField(_l("Titles"), coerce=int_or_unknown, validate_choice=False)
     amount = AmountField(_l("Amount"), places=2, validators=[Optional()], render_kw={"inputmode": "decimal"})

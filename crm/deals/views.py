@@ -13,8 +13,9 @@ from ..enums import DealType
 from ..extensions import db
 from ..i18n import date as format_date
 from ..i18n import number, ui_lang
-from ..leads.queries import company_choices, contact_choices, owner_choices, title_choices
+from ..leads.queries import contact_choices, owner_choices, title_choices
 from ..permissions import get_visible_or_404
+from ..pickers import company_names, keep_archived
 from ..territories import territory_name
 from ..timeline import timeline
 from . import bp
@@ -69,11 +70,9 @@ def detail(deal_id: int):
 
 def _prepare(form: DealForm, deal: Deal | None) -> None:
     """Fill the selects: contacts are those of the chosen company; archived records a
-    deal already uses stay choosable."""
+    deal already uses stay choosable. Companies are searched for (crm/pickers.py), not listed."""
     lang = ui_lang()
     company_id = form.company_id.data or (deal.company_id if deal else None)
-    companies = company_choices(lang, keep_id=deal.company_id if deal else None)
-    form.company_id.choices = [("", _("Choose a company")), *companies]
     form.contact_ids.choices = contact_choices(company_id, lang)
     form.title_ids.choices = title_choices(lang, keep_ids=[t.id for t in deal.titles] if deal else ())
     currencies = currency_choices()
@@ -83,15 +82,14 @@ def _prepare(form: DealForm, deal: Deal | None) -> None:
     if "budget_currency" in form._fields:
         form.budget_currency.choices = [("", "—"), *currencies]
     if "partners" in form._fields:
-        for row in form.partners:
-            row.form.company_id.choices = [("", "—"), *companies]
         while len(form.partners) < max(PARTNER_ROWS, sum(1 for r in form.partners if r.company_id.data) + 2):
             form.partners.append_entry()
-            form.partners[-1].form.company_id.choices = [("", "—"), *companies]
     if "payments" in form._fields:
         filled = sum(1 for r in form.payments if r.percent.data is not None)
         while len(form.payments) < max(PAYMENT_ROWS, filled + 2):
             form.payments.append_entry()
+    if deal is not None:
+        keep_archived(form, deal.company_id, *(p.company_id for p in _partners(deal)))
     if current_user.is_manager:
         form.owner_id.choices = owner_choices()
         if deal is not None and deal.owner_id not in {i for i, _name in form.owner_id.choices}:
@@ -216,6 +214,8 @@ def _display(form: DealForm, key: str, value) -> str:
             return format_date(v)
         if field_key in ("territories", "excluded"):
             return territory_name(v)
+        if field_key == "company_id":
+            return company_names([v]).get(v, str(v))
         field = form._fields.get(field_key)
         choices = getattr(field, "choices", None)
         if isinstance(choices, list | tuple) and choices:
@@ -230,7 +230,8 @@ def _display(form: DealForm, key: str, value) -> str:
         if not value:
             return "—"
         if isinstance(value[0], dict):
-            companies = {str(c[0]): str(c[1]) for c in form.company_id.choices}
+            names = company_names(row.get("company_id") for row in value)
+            companies = {str(i): name for i, name in names.items()}
             parts = []
             for row in value:
                 if "company_id" in row:
@@ -268,3 +269,8 @@ def restore(deal_id: int):
         db.session.commit()
         flash(_("Deal %(name)s restored.", name=deal.display_name(ui_lang())), "success")
     return redirect(url_for(".detail", deal_id=deal.id))
+
+
+def _partners(deal: Deal) -> list:
+    """The co-production partners of ``deal`` (none for other types)."""
+    return list(deal.coproduction.partners) if deal.coproduction is not None else []

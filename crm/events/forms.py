@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import country_choices
 from ..companies.forms import country_code, http_url, strip
+from ..pickers import CompanyField
 from .services import EVENT_FIELDS, is_timezone
 
 
@@ -41,23 +42,18 @@ class EventForm(FlaskForm):
     )
     start_date = DateField(_l("First day"), validators=[DataRequired(_l("Enter the first day as YYYY-MM-DD."))])
     end_date = DateField(_l("Last day"), validators=[DataRequired(_l("Enter the last day as YYYY-MM-DD."))])
-    organiser_id = SelectField(_l("Organiser"), coerce=optional_int, validate_choice=False)
+    organiser_id = CompanyField(_l("Organiser"), blank=_l("— None —"))
     website = StringField(_l("Website"), filters=[strip], validators=[Length(max=300), http_url])
     notes = TextAreaField(_l("Notes"), filters=[strip], validators=[Length(max=20000)])
 
-    def __init__(self, *args, company_choices=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = country_choices(blank=_l("— Not set —"))
-        self.organiser_id.choices = [("", _l("— None —")), *company_choices]
-        self._company_ids = {value for value, _label in company_choices}
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         if not (self.name_en.data or self.name_zh.data):
             self.name_en.errors.append(_l("Enter an English or a Chinese name (or both)."))
-            ok = False
-        if self.organiser_id.data is not None and self.organiser_id.data not in self._company_ids:
-            self.organiser_id.errors.append(_l("Choose a company from the list."))
             ok = False
         if self.start_date.data and self.end_date.data and self.end_date.data < self.start_date.data:
             self.end_date.errors.append(_l("The last day cannot be before the first day."))
@@ -69,9 +65,4 @@ class EventForm(FlaskForm):
 
 
 class AttendeeForm(FlaskForm):
-    company_id = SelectField(_l("Add a company"), coerce=optional_int, validate_choice=False,
-                             validators=[DataRequired(_l("Choose a company."))])
-
-    def __init__(self, *args, company_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.company_id.choices = [("", _l("— Choose —")), *company_choices]
+    company_id = CompanyField(_l("Add a company"), validators=[DataRequired(_l("Choose a company."))])

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..companies.models import Company
 from ..extensions import db
 from ..leads.models import Lead
 from ..listing import paginate
@@ -101,20 +100,6 @@ def event_leads(user, event_id: int, limit: int = 50) -> list[Lead]:
         .limit(limit)
     )
     return db.session.scalars(scope(stmt, Lead, user)).unique().all()
-
-
-def company_choices(lang: str) -> list[tuple[int, str]]:
-    """(id, name in ``lang``) of every active company, for selects: one query, names only."""
-    rows = db.session.execute(
-        sa.select(Company.id, Company.name_en, Company.name_zh).where(Company.archived_at.is_(None))
-    ).all()
-    def label(row) -> str:
-        first, second = (row.name_zh, row.name_en) if lang == "zh" else (row.name_en, row.name_zh)
-        return f"{first} · {second}" if first and second and first != second else (first or second or "")
-
-    pairs = [(row.id, label(row)) for row in rows]
-    pairs.sort(key=lambda p: (p[1].casefold(), p[0]))
-    return pairs
 
 
 def _natural(text: str) -> tuple:

@@ -12,12 +12,12 @@ from ..companies.models import Company
 from ..enums import MeetingStatus
 from ..extensions import db
 from ..i18n import ui_lang
+from ..pickers import keep_archived
 from ..records import dependents
 from . import bp
 from .forms import AttendeeForm, EventForm
 from .models import Event
 from .queries import (
-    company_choices,
     event_counts,
     event_detail,
     event_leads,
@@ -80,7 +80,7 @@ def index():
 
 @bp.route("/<int:event_id>")
 @login_required
-def detail(event_id: int):
+def detail(event_id: int, attendee_form: AttendeeForm | None = None, status: int = 200):
     """An event (shared); its meetings and leads are limited to what the user may see.
     ``?view=grid`` (default) or ``?view=list`` chooses how the schedule is shown."""
     event = event_detail(event_id)
@@ -90,10 +90,6 @@ def detail(event_id: int):
     view = view if view in VIEWS else "grid"
     meetings = event_meetings(current_user, event.id)
     lang = ui_lang()
-    attending = {c.id for c in event.companies}
-    attendee_form = AttendeeForm(
-        company_choices=[c for c in company_choices(lang) if c[0] not in attending], formdata=None,
-    )
     return render_template(
         "events/detail.html",
         event=event,
@@ -102,9 +98,9 @@ def detail(event_id: int):
         days=schedule(meetings, event_zone(event)),
         meeting_count=len(meetings),
         leads=event_leads(current_user, event.id),
-        attendee_form=attendee_form,
+        attendee_form=attendee_form or AttendeeForm(formdata=None),
         MeetingStatus=MeetingStatus,
-    )
+    ), status
 
 
 def _save(form: EventForm, event: Event | None):
@@ -122,7 +118,7 @@ def _save(form: EventForm, event: Event | None):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    form = EventForm(company_choices=company_choices(ui_lang()))
+    form = EventForm()
     if form.validate_on_submit():
         event = _save(form, None)
         if event is not None:
@@ -136,7 +132,8 @@ def create():
 @login_required
 def edit(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
-    form = EventForm(obj=event, company_choices=company_choices(ui_lang()))
+    form = EventForm(obj=event)
+    keep_archived(form, event.organiser_id)
     if form.validate_on_submit() and _save(form, event) is not None:
         db.session.commit()
         flash(_("Event saved."), "success")
@@ -148,14 +145,17 @@ def edit(event_id: int):
 @login_required
 def add_company(event_id: int):
     event = event_detail(event_id) or abort(404)
-    form = AttendeeForm(company_choices=company_choices(ui_lang()))
-    company = db.session.get(Company, form.company_id.data) if form.validate_on_submit() else None
-    if company is None:
-        flash(_("Choose a company to add."), "error")
-    elif add_attendee(event, company, current_user, ip=request.remote_addr):
+    form = AttendeeForm()
+    if not form.validate_on_submit():
+        # The field says why (no match, several matches to choose from, archived): shown on the page.
+        return detail(event.id, attendee_form=form, status=400)
+    company = db.session.get(Company, form.company_id.data)
+    if add_attendee(event, company, current_user, ip=request.remote_addr):
         db.session.commit()
         flash(_("%(company)s added to the attending companies.", company=company.display_name(ui_lang())),
               "success")
+    else:
+        flash(_("%(company)s already attends.", company=company.display_name(ui_lang())), "info")
     return redirect(url_for("events.detail", event_id=event.id, view=request.args.get("view")))
 
 

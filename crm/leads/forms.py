@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..enums import DealType, Genre, LeadSource
+from ..pickers import CompanyField
 from ..titles.forms import InRange
 
 MAX_AMOUNT = Decimal("9999999999999.99")  # the Money column's 13 + 2 digits
@@ -36,8 +37,8 @@ def optional_str(value):
 
 
 class LeadForm(FlaskForm):
-    company_id = SelectField(_l("Company"), coerce=optional_int,
-                             validators=[DataRequired(_l("Choose the company."))])
+    company_id = CompanyField(_l("Company"), blank=_l("Choose a company"),
+                              validators=[DataRequired(_l("Choose the company."))])
     contact_id = SelectField(_l("Contact"), coerce=optional_int, validators=[Optional()],
                              description=_l("People at the chosen company. Change the company and save to see its "
                                             "contacts."))

@@ -145,12 +145,7 @@ def open_leads_for(company_id: int, owner_id: int, exclude_id: int | None = None
 
 
 # ---- choices for the lead form and filters ----------------------------------
-
-
-def company_choices(lang: str, keep_id: int | None = None) -> list[tuple[int, str]]:
-    stmt = sa.select(Company.id, Company.name_en, Company.name_zh).order_by(*name_order(Company, lang))
-    stmt = stmt.where(sa.or_(Company.archived_at.is_(None), Company.id == keep_id))
-    return [(i, _pair(en, zh, lang)) for i, en, zh in db.session.execute(stmt)]
+# (companies are searched for, not listed: crm/pickers.py)
 
 
 def _pair(en: str | None, zh: str | None, lang: str) -> str:

@@ -18,13 +18,13 @@ from ..i18n import ui_lang
 from ..listing import date_arg, export_response, sort_link_args
 from ..meetings.models import Meeting
 from ..permissions import get_visible_or_404
+from ..pickers import keep_archived
 from ..timeline import timeline
 from . import bp
 from .forms import ConvertForm, DisqualifyForm, LeadForm
 from .models import Lead
 from .queries import (
     LeadFilters,
-    company_choices,
     contact_choices,
     event_choices,
     lead_deals,
@@ -130,8 +130,8 @@ def _prepare(form: LeadForm, lead: Lead | None) -> None:
     lang = ui_lang()
     company_id = form.company_id.data or (lead.company_id if lead else None)
     blank = [("", "—")]
-    form.company_id.choices = [("", _("Choose a company"))] + company_choices(
-        lang, keep_id=lead.company_id if lead else None)
+    if lead is not None:
+        keep_archived(form, lead.company_id)
     form.contact_id.choices = blank + contact_choices(company_id, lang, keep_id=lead.contact_id if lead else None)
     form.event_id.choices = blank + event_choices(lang, keep_id=lead.event_id if lead else None)
     form.meeting_id.choices = blank + [

@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..companies.forms import strip
 from ..enums import DealType, MeetingStatus
 from ..events.forms import optional_int
+from ..pickers import CompanyField
 from .services import OUTCOME_STATUSES
 
 
@@ -44,7 +45,7 @@ BAD_AMOUNT = _l("Enter an amount such as 250000 or 250000.50.")
 
 class MeetingForm(FlaskForm):
     event_id = SelectField(_l("Event"), coerce=optional_int, validate_choice=False)
-    company_id = SelectField(_l("Company"), coerce=optional_int, validate_choice=False)
+    company_id = CompanyField(_l("Company"))
     owner_id = SelectField(_l("Owner"), coerce=optional_int, validate_choice=False)
     user_ids = SelectMultipleField(_l("Our team"), coerce=int_or_unknown, validate_choice=False)
     contact_ids = SelectMultipleField(_l("Their contacts"), coerce=int_or_unknown, validate_choice=False)
@@ -65,16 +66,14 @@ class MeetingForm(FlaskForm):
     next_step = StringField(_l("Next step"), filters=[strip], validators=[Length(max=300)])
     follow_up_date = DateField(_l("Follow up on"), invalid_value_message=BAD_DATE, validators=[Optional()])
 
-    def __init__(self, *args, event_choices=(), company_choices=(), user_choices=(), contact_choices=(), **kw):
+    def __init__(self, *args, event_choices=(), user_choices=(), contact_choices=(), **kw):
         super().__init__(*args, **kw)
         self.event_id.choices = [("", _l("— No event —")), *event_choices]
-        self.company_id.choices = [("", _l("— Choose —")), *company_choices]
         self.owner_id.choices = list(user_choices)
         self.user_ids.choices = list(user_choices)
         self.contact_ids.choices = list(contact_choices)
         self._known = {
             "event_id": {v for v, _ in event_choices},
-            "company_id": {v for v, _ in company_choices},
             "owner_id": {v for v, _ in user_choices},
             "user_ids": {v for v, _ in user_choices},
             "contact_ids": {v for v, _ in contact_choices},
@@ -82,10 +81,10 @@ class MeetingForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.company_id.data is None:
+        if self.company_id.data is None and not self.company_id.errors:
             self.company_id.errors.append(_l("Choose the company you are meeting."))
             ok = False
-        for name in ("event_id", "company_id", "owner_id"):
+        for name in ("event_id", "owner_id"):
             value = getattr(self, name).data
             if value is not None and value not in self._known[name]:
                 getattr(self, name).errors.append(_l("Choose from the list."))

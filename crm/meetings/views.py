@@ -16,11 +16,11 @@ from ..companies.forms import NoteForm
 from ..companies.models import Company, Contact
 from ..enums import MeetingStatus
 from ..events.models import Event
-from ..events.queries import company_choices
 from ..extensions import db
 from ..i18n import ui_lang
 from ..listing import date_arg, export_response, sort_link_args
 from ..permissions import get_visible_or_404
+from ..pickers import keep_archived
 from ..records import dependents
 from ..timeline import timeline
 from . import bp
@@ -175,7 +175,6 @@ def _form_choices(meeting: Meeting | None, company_id: int | None) -> dict:
     keep = [c.id for c in meeting.contacts] if meeting is not None else []
     return {
         "event_choices": [(e.id, e.display_name(lang)) for e in _events(meeting)],
-        "company_choices": company_choices(lang),
         "user_choices": owner_choices(),
         "contact_choices": contact_choices(company_id, lang, keep),
     }
@@ -269,6 +268,7 @@ def create():
 def edit(meeting_id: int):
     meeting = meeting_detail(current_user, meeting_id) or abort(404)
     form = MeetingForm(obj=meeting, **_form_choices(meeting, _chosen_company_id(meeting)))
+    keep_archived(form, meeting.company_id)
     if request.method == "GET":
         form.start_date.data, form.start_time.data = utc_to_local(
             meeting.starts_at, entry_zone(meeting.event, current_user))

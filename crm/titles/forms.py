@@ -6,6 +6,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from ..enums import Genre, TitleStatus
+from ..pickers import CompanyField
 
 
 def optional_int(value):
@@ -58,7 +59,7 @@ class TitleForm(FlaskForm):
     year = WholeNumberField(_l("Year"), validators=[
         Optional(), InRange(min=1900, max=2100, message=_l("Enter a year between %(min)s and %(max)s."))],
         invalid_message=_l("Enter a year such as 2017."))
-    rights_holder_id = SelectField(_l("Rights holder"), coerce=optional_int, validators=[Optional()])
+    rights_holder_id = CompanyField(_l("Rights holder"), blank="—")
     synopsis_en = TextAreaField(_l("Synopsis (English)"), validators=[Optional(), Length(max=10000, message=_l(
         "At most %(max)d characters."))], render_kw={"rows": 5})
     synopsis_zh = TextAreaField(_l("Synopsis (Chinese)"), validators=[Optional(), Length(max=10000, message=_l(

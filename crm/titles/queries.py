@@ -111,18 +111,3 @@ def title_deals(user, title_id: int) -> list[Deal]:
         .limit(RELATED_LIMIT)
     )
     return db.session.scalars(scope(stmt, Deal, user)).unique().all()
-
-
-def company_choices(lang: str, keep_id: int | None = None) -> list[tuple[int, str]]:
-    """Every active company (plus ``keep_id``) for the rights-holder select, both names shown."""
-    stmt = (
-        sa.select(Company.id, Company.name_en, Company.name_zh)
-        .where(sa.or_(Company.archived_at.is_(None), Company.id == keep_id))
-    )
-    first, second = (Company.name_zh, Company.name_en) if lang == "zh" else (Company.name_en, Company.name_zh)
-    stmt = stmt.order_by(sa.func.coalesce(first, second), Company.id)
-    out = []
-    for i, en, zh in db.session.execute(stmt):
-        a, b = (zh, en) if lang == "zh" else (en, zh)
-        out.append((i, f"{a} · {b}" if a and b and a != b else (a or b or "")))
-    return out

@@ -13,13 +13,13 @@ from ..enums import Genre, TitleStatus
 from ..extensions import db
 from ..i18n import ui_lang
 from ..listing import export_response, sort_link_args
+from ..pickers import keep_archived
 from ..records import dependents
 from . import bp
 from .forms import TitleForm
 from .models import Title
 from .queries import (
     TitleFilters,
-    company_choices,
     rights_holder_choices,
     title_deals,
     title_detail,
@@ -80,8 +80,8 @@ def detail(title_id: int):
 
 
 def _prepare(form: TitleForm, title: Title | None) -> None:
-    form.rights_holder_id.choices = [("", "—")] + company_choices(
-        ui_lang(), keep_id=title.rights_holder_id if title else None)
+    if title is not None:
+        keep_archived(form, title.rights_holder_id)
 
 
 def _fields(form: TitleForm) -> dict:

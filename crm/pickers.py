@@ -1,0 +1,235 @@
+"""Choosing a company among thousands: one form field and one JSON endpoint.
+
+Every form that picks a company (deals and their co-production partners, leads,
+meetings, events and their attending companies, contacts, titles' rights holder)
+uses :class:`CompanyField`. The page carries only the chosen company, never the
+whole address book:
+
+* a text box (the field's label points at it) showing the chosen company's name,
+* a ``<select name=...>`` holding the chosen id (and, after a search, the matches),
+* a hidden ``<name>-shown``: the text the page showed, so the server can tell
+  whether the user typed something new.
+
+With JavaScript (static/js/company-picker.js) the text box becomes a combobox
+that asks :func:`companies` for matches as the user types (English, Chinese,
+pinyin or initials: the search index of search.py) and puts the chosen id in
+the select, which it hides. Without JavaScript the user types part of a name
+and saves: the form comes back with the matches in the select (one search
+step, reported as a field error so nothing is saved), the user chooses and
+saves again.
+
+Validation stays on the server: a posted id must be a company that exists and
+is not archived; a record's own archived company stays acceptable on its edit
+form (:func:`keep_archived`).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, get_template_attribute, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from wtforms import FieldList, FormField, SelectField
+from wtforms.utils import unset_value
+from wtforms.validators import StopValidation
+
+from .companies.models import Company
+from .extensions import db
+from .i18n import ui_lang
+from .model_mixins import name_order
+from .search import normalise_query, search_clause
+from .territories import territory_name
+
+bp = Blueprint("pickers", __name__, url_prefix="/pickers")
+
+MATCH_LIMIT = 20  # matches per answer (and per no-JS search step)
+
+
+# ---- reading -----------------------------------------------------------------
+
+def company_label(company: Company, lang: str) -> str:
+    """"Name · other name" in ``lang``, as options have always shown companies."""
+    first, second = company.display_name(lang), company.other_name(lang)
+    return f"{first} · {second}" if second else first
+
+
+def company_matches(q: str | None, lang: str, limit: int = MATCH_LIMIT) -> tuple[list[Company], bool]:
+    """Active companies matching ``q`` (names in either language, pinyin, initials), names
+    starting with the query first, then by name in ``lang``; and whether more matched.
+    One query, whatever the number of companies."""
+    q = normalise_query(q)
+    if not q:
+        return [], False
+    starts = sa.or_(sa.func.lower(Company.name_en).startswith(q.lower(), autoescape=True),
+                    Company.name_zh.startswith(q, autoescape=True))
+    stmt = (
+        sa.select(Company)
+        .where(Company.archived_at.is_(None), search_clause(Company, q))
+        .order_by(sa.case((starts, 0), else_=1), *name_order(Company, lang))
+        .limit(limit + 1)
+    )
+    rows = db.session.scalars(stmt).all()
+    return rows[:limit], len(rows) > limit
+
+
+def company_json(company: Company, lang: str) -> dict:
+    return {
+        "id": company.id,
+        "name": company.display_name(lang),
+        "other": company.other_name(lang),
+        "country": territory_name(company.country) if company.country else "",
+        "label": company_label(company, lang),
+    }
+
+
+@bp.route("/companies")
+@login_required
+def companies():
+    """``?q=``: at most MATCH_LIMIT active companies for a picker, names in the user's
+    language with the other language's name and the country beside them."""
+    lang = ui_lang()
+    found, more = company_matches(request.args.get("q"), lang)
+    return jsonify({"items": [company_json(c, lang) for c in found], "more": more})
+
+
+# ---- the form field -------------------------------------------------------------
+
+class CompanyPicker:
+    """Renders a :class:`CompanyField` with the ``company_picker`` macro of _forms.html;
+    keyword arguments (aria attributes) go on the text box."""
+
+    def __call__(self, field: CompanyField, **kwargs):
+        lang = ui_lang()
+        macro = get_template_attribute("_forms.html", "company_picker")
+        return macro(field, field.display_text(lang), field.options(lang), kwargs)
+
+
+class CompanyField(SelectField):
+    """A company id chosen by searching (see the module docstring). ``data`` is the id or None.
+    ``blank`` labels the empty option; the view may allow archived ids with :func:`keep_archived`."""
+
+    widget = CompanyPicker()
+
+    def __init__(self, label=None, validators=None, blank=_l("— Choose —"), **kwargs):
+        kwargs.pop("coerce", None)
+        kwargs.pop("validate_choice", None)
+        super().__init__(label, validators, coerce=_optional_id, choices=[], validate_choice=False, **kwargs)
+        self.label.field_id = f"{self.id}-search"
+        self.blank = blank
+        self.keep_ids: set[int] = set()
+        self.query: str | None = None  # text searched for in this request (no-JS search step)
+        self.matches: list[Company] | None = None
+        self.more = False
+        self._posted_text: str | None = None
+        self._bad_id = False
+
+    def process_formdata(self, valuelist):
+        self._bad_id = False
+        if valuelist:
+            try:
+                self.data = _optional_id(valuelist[0])
+            except (TypeError, ValueError):
+                self.data, self._bad_id = None, True
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        self.query, self.matches, self.more = None, None, False
+        if formdata is None or f"{self.name}-search" not in formdata:
+            return  # no text box posted (an id alone, e.g. from a link or a script): the id decides
+        text = normalise_query(formdata.get(f"{self.name}-search"))
+        shown = normalise_query(formdata.get(f"{self.name}-shown"))
+        self._posted_text = text
+        if text == shown and (self.data is not None or self._bad_id or not text):
+            return  # the text box is as the page showed it: the chosen option decides
+        # New text, or text that names no chosen company yet: it is a search.
+        self._bad_id = False
+        if not text:
+            self.data = None  # the user emptied the box: no company
+            return
+        self.query = text
+        self.matches, self.more = company_matches(text, ui_lang())
+        self.data = self.matches[0].id if len(self.matches) == 1 else None
+
+    def pre_validate(self, form):
+        if self.matches is not None:
+            if not self.matches:
+                raise StopValidation(_("No company matches “%(text)s”. Check the spelling, or create the "
+                                       "company first.", text=self.query))
+            if len(self.matches) == 1:
+                raise StopValidation(_("One company matches “%(text)s”: check it is the one you mean, then "
+                                       "save again.", text=self.query))
+            raise StopValidation(_("Several companies match “%(text)s”: choose one in the list, then save "
+                                   "again.", text=self.query))
+        if self._bad_id:
+            raise StopValidation(_("Choose a company from the list."))
+        if self.data is None:
+            return
+        company = self.company()
+        if company is None:
+            raise StopValidation(_("Choose a company from the list."))
+        if company.is_archived and company.id not in self.keep_ids:
+            raise StopValidation(_("%(company)s is archived: choose another company.",
+                                   company=company.display_name(ui_lang())))
+
+    # -- rendering --------------------------------------------------------------
+
+    def company(self) -> Company | None:
+        return db.session.get(Company, self.data) if isinstance(self.data, int) else None
+
+    def display_text(self, lang: str) -> str:
+        if self.query is not None:
+            return self.query
+        company = self.company()
+        if company is not None:
+            return company.display_name(lang)
+        return self._posted_text or ""
+
+    def options(self, lang: str) -> list[tuple[str, str, bool]]:
+        """(value, label, selected): the blank one, the chosen company, the matches of a search step."""
+        rows = [("", str(self.blank), self.data is None)]
+        companies = list(self.matches or [])
+        chosen = self.company()
+        if chosen is not None and all(c.id != chosen.id for c in companies):
+            companies.insert(0, chosen)
+        rows += [(str(c.id), company_label(c, lang), c.id == self.data) for c in companies]
+        if self.more:
+            rows.append(("", _("More companies match: type more of the name."), False))
+        return rows
+
+
+def _optional_id(value) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(str(value).strip())
+
+
+def company_fields(form) -> list[CompanyField]:
+    """Every CompanyField of ``form``, including those in field lists (partner rows)."""
+    found = []
+    for field in form:
+        children = list(field) if isinstance(field, FieldList) else [field]
+        for child in children:
+            if isinstance(child, CompanyField):
+                found.append(child)
+            elif isinstance(child, FormField):
+                found += company_fields(child.form)
+    return found
+
+
+def keep_archived(form, *company_ids: int | None) -> None:
+    """Let ``form`` keep these companies although archived: the record being edited uses them."""
+    ids = {i for i in company_ids if i}
+    for field in company_fields(form):
+        field.keep_ids |= ids
+
+
+def company_names(ids) -> dict[int, str]:
+    """{id: "name · other name"} in the user's language, in one query (conflict tables, messages)."""
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    lang = ui_lang()
+    return {c.id: company_label(c, lang) for c in db.session.scalars(sa.select(Company).where(Company.id.in_(ids)))}
