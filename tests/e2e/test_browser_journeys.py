@@ -57,7 +57,7 @@ def browser():
 @pytest.fixture
 def server(request, tmp_path):
     """A fresh demo database and one gunicorn serving it; yields (base URL, database URL)."""
-    with separate_database(f"crm_e2e_{request.node.callspec.id}", tmp_path) as url:
+    with separate_database(f"crm_e2e_{request.node.callspec.id}_{os.getpid()}", tmp_path) as url:
         prepare_demo_database(url)
         env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "CRM_ENV": "development"}
         with gunicorn_servers(env, tmp_path) as (base,):
