@@ -42,7 +42,7 @@ def _configure_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
-    from flask_babel import lazy_gettext as _l
+    from .i18n import lazy_gettext as _l
 
     login_manager.login_message = _l("Please sign in to see this page.")
 

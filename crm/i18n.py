@@ -16,8 +16,27 @@ from decimal import Decimal
 from babel import dates as babel_dates
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup, escape
+
+
+class EscapedLazyString(LazyString):
+    """A lazy message that templates escape like any other text.
+
+    Flask-Babel's LazyString declares itself HTML-safe (``__html__`` returns the raw text), so a
+    message whose placeholder carries user input (a sheet name, an unknown code someone typed)
+    would reach the page as markup. Escaping here keeps every message plain text.
+    """
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables) -> EscapedLazyString:
+    """Flask-Babel's lazy_gettext, escaped in templates (import it as ``_l``)."""
+    return EscapedLazyString(gettext, string, **variables)
 
 # Short UI language code -> Babel locale (catalogue folder name).
 LOCALES = {"en": "en", "zh": "zh_Hans_CN"}

@@ -1,7 +1,8 @@
 """The main navigation, in the order the header shows it."""
 
 from flask import current_app, request
-from flask_babel import lazy_gettext as _l
+
+from .i18n import lazy_gettext as _l
 
 NAV = [
     ("main.dashboard", _l("Dashboard")),

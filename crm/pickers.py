@@ -28,7 +28,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, get_template_attribute, jsonify, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from wtforms import FieldList, FormField, SelectField
 from wtforms.utils import unset_value
@@ -36,6 +35,7 @@ from wtforms.validators import StopValidation
 
 from .companies.models import Company
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .i18n import ui_lang
 from .model_mixins import name_order
 from .search import normalise_query, search_clause

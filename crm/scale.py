@@ -32,7 +32,6 @@ from itertools import product
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from .auth.models import User
 from .auth.passwords import hash_password
@@ -54,6 +53,7 @@ from .enums import (
 )
 from .events.models import Event, event_companies
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .leads.models import Lead
 from .meetings.models import Meeting, meeting_contacts
 from .search_index import INDEXED, record_terms, search_key, terms_table

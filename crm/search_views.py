@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +20,7 @@ from .companies.models import Company, Contact
 from .deals.models import Deal
 from .events.models import Event
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .i18n import ui_lang
 from .leads.models import Lead
 from .meetings.models import Meeting

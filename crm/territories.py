@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from babel import Locale
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+
+from .i18n import lazy_gettext as _l
 
 # Mainland China in licences means excluding Hong Kong, Macau and Taiwan, so
 # "CN" alone is the mainland and Greater China is spelt out.

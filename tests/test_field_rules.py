@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from crm.extensions import db
+from tests.html_forms import page_form as _form
 from tests.test_access_matrix import world  # noqa: F401 - the fixture: a rep's records of every kind
 
 # Columns a save may change whatever is posted.
@@ -39,66 +39,6 @@ def _models():
 
     return {"company_id": Company, "contact_id": Contact, "title_id": Title, "event_id": Event, "deal_id": Deal,
             "lead_id": Lead, "meeting_id": Meeting, "task_id": Task, "user_id": User}
-
-
-class FormFields(HTMLParser):
-    """The fields of the page's POST forms that submit to ``action`` (or to the page itself),
-    with the values a browser would send unchanged."""
-
-    def __init__(self, action: str):
-        super().__init__()
-        self.action, self.fields, self._in_form, self._select, self._textarea = action, [], False, None, None
-        self.names: set[str] = set()  # every control, sent or not (an unticked box, an empty multi-select)
-        self._options: list[tuple[str, bool]] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._in_form = (a.get("method") or "get").lower() == "post" and a.get("action") in (None, "", self.action)
-        if not self._in_form:
-            return
-        name = a.get("name")
-        if name and tag in ("input", "select", "textarea"):
-            self.names.add(name)
-        if tag == "input" and name and "disabled" not in a:
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.fields.append((name, a.get("value", "on")))
-            elif kind not in ("submit", "button", "file", "reset", "image"):
-                self.fields.append((name, a.get("value", "")))
-        elif tag == "select" and name:
-            self._select, self._options, self._multiple = name, [], "multiple" in a
-        elif tag == "option" and self._select:
-            self._options.append((a.get("value", ""), "selected" in a))
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, ""
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._text += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_form = False
-        elif tag == "select" and self._select:
-            chosen = [v for v, selected in self._options if selected]
-            if not chosen and self._options and not self._multiple:
-                chosen = [self._options[0][0]]  # what a browser submits for a select with nothing marked
-            self.fields += [(self._select, v) for v in chosen]
-            self._select = None
-        elif tag == "textarea" and self._textarea:
-            self.fields.append((self._textarea, self._text.removeprefix("\n")))
-            self._textarea = None
-
-
-def _form(client, url: str) -> FormFields:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    parser = FormFields(url)
-    parser.feed(response.get_data(as_text=True))
-    assert parser.fields, f"no POST form on {url}"
-    return parser
 
 
 def _tampered(column, value, other_user_id: int) -> str:

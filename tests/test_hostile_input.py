@@ -143,3 +143,34 @@ def test_audit_log_keeps_it_on_one_escaped_line(app, client, make_user, login, h
     details = [row[5] for row in rows[1:] if row[2] == "Changed"]
     assert len(details) == 1 and payload.replace("\r\n", "\n") in details[0].replace("\r\n", "\n")
     assert not details[0].startswith(("=", "+", "-", "@"))  # one cell, whole, never a formula
+
+
+def test_messages_carrying_user_input_are_escaped(app):
+    """Flask-Babel's lazy strings call themselves HTML-safe; ours (crm.i18n.lazy_gettext) do not,
+    so a message whose placeholder holds what someone typed stays text in a template."""
+    from flask import render_template_string
+
+    from crm.i18n import lazy_gettext as _l
+
+    with app.test_request_context():
+        html = render_template_string("<p>{{ m }}</p>", m=_l("Unknown field “%(field)s”.", field=PAYLOADS[1]))
+    assert PAYLOADS[1] not in html and str(escape(PAYLOADS[1])) in html
+
+
+def test_an_import_sheet_name_is_shown_as_text(client, login, make_user):
+    from openpyxl import Workbook
+
+    from tests.test_imports import upload
+
+    login(make_user())
+    wb = Workbook()
+    wb.active.title = "<img src=x onerror=alert(1)>"  # a sheet name is 31 characters at most
+    wb.active.append(["Company"])
+    wb.active.append(["Acme"])
+    wb.create_sheet("second")
+    data = io.BytesIO()
+    wb.save(data)
+    response = upload(client, "companies", data.getvalue(), "book.xlsx")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<img src=x onerror=alert(1)>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the note about the first worksheet, escaped

@@ -15,7 +15,6 @@ import re
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
@@ -25,6 +24,7 @@ from ..audit.models import record
 from ..deals.models import Deal, PipelineStage
 from ..enums import DealType, Role
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..permissions import role_required
 from . import bp
 

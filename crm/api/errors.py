@@ -17,10 +17,10 @@ from functools import wraps
 from flask import g, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import LOCALES, normalise_language
+from ..i18n import lazy_gettext as _l
 
 API_PREFIX = "/api/"
 

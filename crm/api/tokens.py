@@ -12,12 +12,12 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from ..audit.models import record
 from ..auth.models import User
 from ..db_types import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import ApiToken
 
 TOKEN_PREFIX = "crm_"  # noqa: S105 - a public marker, not a secret

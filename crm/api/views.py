@@ -9,13 +9,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import ApiToken
 from .tokens import MAX_NAME, TokenError, create_token, revoke_token, user_tokens
 

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import lazy_gettext as _l
 from .models import AuditEntry
 
 ACTIONS = {

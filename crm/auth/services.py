@@ -30,7 +30,7 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(email: str, name: str, password: str, role: Role | str = Role.REP, **fields) -> User:
-    from flask_babel import lazy_gettext as _l
+    from ..i18n import lazy_gettext as _l
 
     email = normalise_email(email)
     if not email or "@" not in email:
@@ -45,7 +45,7 @@ def create_user(email: str, name: str, password: str, role: Role | str = Role.RE
 
 def check_password_rules(password: str) -> None:
     """Length 8–128 and not a commonly used password (ASVS 6.2: no composition rules)."""
-    from flask_babel import lazy_gettext as _l
+    from ..i18n import lazy_gettext as _l
 
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import country_choices, is_country
 from ..enums import CompanyKind
+from ..i18n import lazy_gettext as _l
 from .services import COMPANY_FIELDS
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
-from flask_babel import lazy_gettext as _l
 
 from ..audit.models import record
 from ..enums import CompanyKind
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..records import archive, dependents, hard_delete, restore
 from ..tasks.services import add_note
 from .models import Company, Contact

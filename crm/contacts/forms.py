@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from babel import Locale
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Email, Length, Optional
 
 from ..companies.forms import DuplicateConfirmMixin, strip
 from ..companies.services import CONTACT_FIELDS
+from ..i18n import lazy_gettext as _l
 from ..pickers import CompanyField
 
 # Languages offered in the form (ISO 639-1); codes already stored stay selectable.

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -38,6 +37,7 @@ from ..enums import (
     RegulatoryStatus,
 )
 from ..events.forms import optional_int
+from ..i18n import lazy_gettext as _l
 from ..leads.forms import AmountField
 from ..meetings.forms import int_or_unknown
 from ..pickers import CompanyField

@@ -15,12 +15,12 @@ import datetime as dt
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.models import record
 from ..db_types import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import Deal, PipelineStage, StageChange
 
 # Callables (deal, to_stage, user, override_reason) run before a move changes

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.models import record
@@ -15,6 +14,7 @@ from ..companies.models import Company, Contact
 from ..db_types import utcnow
 from ..enums import DealType
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..records import archive, restore
 from ..titles.models import Title
 from .models import (

@@ -9,10 +9,11 @@ translatable messages, so a form can show each next to its field.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from babel import Locale
 
 from ..enums import (
     Contribution,
@@ -23,6 +24,7 @@ from ..enums import (
     Medium,
     RegulatoryStatus,
 )
+from ..i18n import lazy_gettext as _l
 from ..territories import is_known
 
 HUNDRED = Decimal("100")
@@ -66,6 +68,22 @@ def parse_codes(text: str | None) -> list[str]:
         if code and code not in seen:
             seen.append(code)
     return seen
+
+
+@functools.cache
+def _known_languages() -> dict[str, str]:
+    """ISO 639 codes Babel can name (lower case → its own spelling, e.g. "zh_hant" → "zh_Hant")."""
+    return {code.lower(): code for code in Locale("en").languages}
+
+
+def _language_codes(errors: _Errors, text: str | None) -> str | None:
+    """"ZH, en" → "zh en"; unknown codes are an error on the field (the term sheet names each language)."""
+    codes = [code.lower() for code in parse_codes(text)]
+    unknown = [code for code in codes if code not in _known_languages()]
+    if unknown:
+        errors.add("languages", _l("Unknown language code: %(codes)s. Use codes such as zh, en or fr.",
+                                   codes=", ".join(unknown)))
+    return " ".join(_known_languages().get(code, code) for code in codes) or None
 
 
 def _fmt(value: Decimal) -> str:
@@ -282,7 +300,7 @@ def validate_terms(deal_type: DealType, terms: dict) -> dict:
         terms["starts_on_permit"] = bool(terms.get("starts_on_permit"))
         _positive(errors, "runs", terms.get("runs"))
         _positive(errors, "holdback_months", terms.get("holdback_months"), zero_ok=True)
-        languages = " ".join(parse_codes(terms.get("languages"))).lower() or None
+        languages = _language_codes(errors, terms.get("languages"))
         if languages and len(languages) > 64:
             errors.add("languages", _l("At most %(max)d characters.", max=64))
         terms["languages"] = languages

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..choices import country_choices
 from ..companies.forms import country_code, http_url, strip
+from ..i18n import lazy_gettext as _l
 from ..pickers import CompanyField
 from .services import EVENT_FIELDS, is_timezone
 

@@ -9,11 +9,10 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask_babel import lazy_gettext as _l
-
 from ..audit.models import record
 from ..companies.models import Company
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..records import archive, hard_delete, restore
 from .models import Event
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.validators import Optional
 
+from ..i18n import lazy_gettext as _l
 from .mapping import field_choices
 from .parsing import ENCODING_CHOICES
 

@@ -21,7 +21,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000

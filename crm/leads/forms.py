@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..enums import DealType, Genre, LeadSource
+from ..i18n import lazy_gettext as _l
 from ..pickers import CompanyField
 from ..titles.forms import InRange
 

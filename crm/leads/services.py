@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-
 from ..companies.models import Contact
 from ..deals.models import Deal
 from ..deals.services import create_deal
 from ..enums import DealType, Genre, LeadSource, LeadStatus
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..meetings.models import Meeting
 from ..records import archive, hard_delete, restore
 from ..titles.models import Title

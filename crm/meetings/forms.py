@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..companies.forms import strip
 from ..enums import DealType, MeetingStatus
 from ..events.forms import optional_int
+from ..i18n import lazy_gettext as _l
 from ..pickers import CompanyField
 from .services import OUTCOME_STATUSES
 

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from babel.numbers import list_currencies
-from flask_babel import lazy_gettext as _l
 
 from ..audit.models import record
 from ..auth.models import User
@@ -27,6 +26,7 @@ from ..events.models import Event
 from ..events.queries import event_zone
 from ..events.services import audit_value
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..leads.models import Lead
 from ..leads.services import LeadError, convert_lead, create_lead
 from ..records import archive, hard_delete, restore

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
-
 from ..db_types import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..records import archive, restore
 from .models import Note, Task
 

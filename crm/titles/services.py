@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from ..enums import Genre, TitleStatus
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..records import archive, hard_delete, restore
 from .models import Title
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +21,7 @@ from ...events.services import (
     update_event,
 )
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...listing import paginate
 from ...titles.models import Title
 from ...titles.queries import TitleFilters, title_query, title_sorts

@@ -108,7 +108,7 @@ def get_company(company_id: int) -> Company:
 
 
 def check_company_exists(company_id: int | None, field: str = "company_id") -> None:
-    from flask_babel import lazy_gettext as _l
+    from ...i18n import lazy_gettext as _l
 
     if company_id is not None and db.session.get(Company, company_id) is None:
         raise ApiError(422, errors={field: [_l("No company with this id.")]})

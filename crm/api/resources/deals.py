@@ -9,7 +9,6 @@ from decimal import Decimal
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +35,7 @@ from ...enums import (
     RegulatoryStatus,
 )
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...listing import paginate
 from ...permissions import scope
 from .. import fields as f

@@ -5,7 +5,6 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +14,7 @@ from ...companies.models import Company
 from ...enums import DealType, Genre, LeadSource, LeadStatus
 from ...events.models import Event
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...leads.models import Lead
 from ...leads.queries import LeadFilters, lead_query, lead_sorts
 from ...leads.services import LeadError, archive_lead, convert_lead, create_lead, update_lead

@@ -5,7 +5,6 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +13,7 @@ from ...companies.models import Company, Contact
 from ...enums import MeetingStatus
 from ...events.models import Event
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...listing import paginate
 from ...meetings.models import Meeting
 from ...meetings.queries import MeetingFilters, meeting_stmt

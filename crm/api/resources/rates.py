@@ -5,10 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request
-from flask_babel import lazy_gettext as _l
 
 from ...audit.models import record
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...listing import paginate
 from ...rates.models import ExchangeRate
 from ...rates.services import find_rate, is_currency, parse_rate

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from babel import Locale
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
 from ...enums import Medium
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...rights.availability import OPEN_END, OPEN_START
 from ...rights.messages import describe
 from ...rights.services import check_availability

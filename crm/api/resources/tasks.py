@@ -5,7 +5,6 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import request
-from flask_babel import lazy_gettext as _l
 from marshmallow import validate
 
 from ...audit.models import record
@@ -13,6 +12,7 @@ from ...auth.models import User
 from ...companies.models import Company, Contact
 from ...deals.models import Deal
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...leads.models import Lead
 from ...listing import paginate
 from ...meetings.models import Meeting
