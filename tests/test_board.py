@@ -481,3 +481,23 @@ def test_winning_a_deal_freezes_its_exchange_rate(app, ctx, make_user, make_deal
         move_deal(loaded, reopened, loaded.owner, expected_version=loaded.version)
         session.commit()
         assert loaded.fx_rate is None
+
+
+def test_a_stale_board_gets_an_answer_it_can_show(app, client, login, make_user, make_deal, stages, monkeypatch):
+    """A drag from a page whose security token no longer matches: JSON in the user's language (the
+    board shows it), not the HTML error page; the deal stays where it was."""
+    rep = make_user("rep", locale="zh")
+    deal = make_deal(rep)
+    login(rep)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post(f"/deals/{deal.id}/move", json={"stage_id": stages[("distribution", "offer")],
+                                                           "version": deal.version},
+                           headers={"X-CSRFToken": "stale"})
+    assert response.status_code == 400 and response.is_json
+    assert "重新加载" in response.json["error"]
+    page = client.post(f"/deals/{deal.id}/archive", data={})  # a plain form: the HTML page, same words
+    assert page.status_code == 400 and "重新加载" in page.get_data(as_text=True)
+    with app.app_context():
+        from crm.deals.models import Deal
+
+        assert db.session.get(Deal, deal.id).stage_id == deal.stage_id
