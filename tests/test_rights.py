@@ -430,6 +430,32 @@ class TestMoveHook:
             self._move(app, deal.id, rep.id, "regulatory")
             db.session.commit()
 
+    def test_the_board_asks_only_a_manager_for_an_override(self, app, client, login, make_title, make_user,
+                                                          make_deal, grant, stages):
+        from crm.deals.models import Deal
+
+        rep, deal = self._setup(app, make_title, make_user, make_deal, grant, "rep")
+        signed = stages[("distribution", "signed")]
+        login(rep)
+        refused = client.post(f"/deals/{deal.id}/move", json={"stage_id": signed, "version": deal.version,
+                                                              "override_reason": "I insist"})
+        assert refused.status_code == 400 and refused.json["field"] is None  # nothing to ask a rep
+        assert 'name="override_reason"' not in client.get("/deals/pipeline?type=distribution").get_data(as_text=True)
+        client.post("/logout")
+        manager = make_user("manager")
+        login(manager)
+        asked = client.post(f"/deals/{deal.id}/move", json={"stage_id": signed, "version": deal.version})
+        assert asked.status_code == 400 and asked.json["field"] == "override_reason"
+        board = client.get("/deals/pipeline?type=distribution").get_data(as_text=True)
+        assert board.count('name="override_reason"') >= 2  # the drag's dialog and the card's own form
+        # Without JavaScript: the card's "Move to…" form carries the reason.
+        moved = client.post(f"/deals/{deal.id}/move?type=distribution",
+                            data={"stage_id": signed, "version": deal.version,
+                                  "override_reason": "Holder released HK in writing"})
+        assert moved.status_code == 302
+        with app.app_context():
+            assert db.session.get(Deal, deal.id).stage_id == signed
+
     def test_winning_creates_grants(self, app, make_title, make_user, make_deal):
         from crm.deals.models import RightsGrant
 

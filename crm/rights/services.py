@@ -46,10 +46,11 @@ class RightsConflictError(MoveError):
     """A move to a signed stage collides with signed grants. ``conflicts`` lists
     them; ``can_override`` tells whether the user may override with a reason."""
 
-    field = "override_reason"
-
     def __init__(self, conflicts: list[Conflict], can_override: bool = False):
         from .messages import describe
+
+        # Only a manager is asked for the override reason (the board's dialog, the card's form).
+        self.field = "override_reason" if can_override else None
 
         sentences = " ".join(describe(c) for c in conflicts[:3])
         if can_override:
