@@ -21,7 +21,8 @@ from decimal import Decimal
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-TIMEOUT_MS = 15_000  # per action; generous for a loaded CI machine, short enough to fail fast
+TIMEOUT_MS = 20_000  # per action and per expect(); generous for a loaded CI machine, short enough to fail fast
+expect.set_options(timeout=TIMEOUT_MS)  # expect() has its own default (5 s), apart from the page's
 PASSWORD = "mipchina2017"  # noqa: S105 - the documented demo password (crm/demo.py)
 
 
