@@ -186,6 +186,36 @@ def test_won_and_lost_in_the_period_with_reasons(ctx, people, fixture):
     assert {r.label for r in everything.lost_reasons} == {"Price too high", "No response", "Last year"}
 
 
+def test_period_days_are_the_viewers(ctx, make_user, make_deal, rates):
+    """"Won/lost in the period" counts the days of the viewer's time zone, as the audit log does."""
+    shanghai = make_user("manager", name="In Shanghai", timezone="Asia/Shanghai")
+    new_york = make_user("manager", name="In New York", timezone="America/New_York")
+    # 1 January 03:00 UTC: 11:00 that day in Shanghai, 22:00 on 31 December in New York.
+    make_deal(shanghai, stage="lost", closed_at=THIS_YEAR + dt.timedelta(hours=3), lost_reason="Early")
+    # 31 December 20:00 UTC: 04:00 on 1 January in Shanghai, 15:00 on 31 December in New York.
+    make_deal(shanghai, stage="won", closed_at=THIS_YEAR - dt.timedelta(hours=4))
+    with ctx():
+        east = dashboard(shanghai)
+        west = dashboard(new_york)
+        west_last_year = dashboard(new_york, period="last_year")
+    assert (east.won.count, east.lost.count) == (1, 1)
+    assert (west.won.count, west.lost.count) == (0, 0)
+    assert (west_last_year.won.count, west_last_year.lost.count) == (1, 1)
+
+
+def test_day_range_utc():
+    from zoneinfo import ZoneInfo
+
+    from crm.dashboards.filters import day_range_utc, zone
+
+    start, end = day_range_utc(dt.date(2026, 3, 1), dt.date(2026, 3, 31), ZoneInfo("Europe/Paris"))
+    # Paris is UTC+1 on 1 March and UTC+2 from 29 March (summer time)
+    assert start == dt.datetime(2026, 2, 28, 23, tzinfo=dt.UTC)
+    assert end == dt.datetime(2026, 3, 31, 22, tzinfo=dt.UTC)
+    assert day_range_utc(None, None, dt.UTC) == (None, None)
+    assert zone("Not/AZone") is dt.UTC and zone(None) is dt.UTC
+
+
 def test_stuck_deals(ctx, people, fixture):
     with ctx():
         rep = dashboard(people["rep"])
@@ -426,3 +456,25 @@ def test_empty_database(client, login, make_user):
     html = response.get_data(as_text=True)
     assert "No open deals." in html and "No events yet." in html
     assert client.get("/dashboard/export/stuck?fmt=xlsx").status_code == 200
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans_CN"])
+def test_page_formats_match_the_filters(app, locale):
+    """The dashboard's own formatter (locale looked up once a page) prints what the Jinja filters print."""
+    from flask_babel import force_locale
+
+    from crm import i18n
+    from crm.dashboards.formatting import Formats
+
+    amounts = [D("0"), D("-0.00"), D("0.01"), D("-0.01"), D("2.5"), D("999.995"), D("1234.56"), D("-98765.43"),
+               D("1315431.09"), D("123456789012.34"), None]
+    with app.test_request_context(), force_locale(locale):
+        fmt = Formats()
+        for ccy in ("USD", "CNY", "EUR", "GBP", "JPY", "KRW", "CHF", None):
+            for amount in amounts:
+                assert fmt.money(amount, ccy) == i18n.money(amount, ccy), (ccy, amount)
+                assert fmt.compact_money(amount, ccy, 2) == i18n.compact_money(amount, ccy, 2), (ccy, amount)
+        for value in (0, 7, 1234, -1234567, 10**9, D("1234.5"), None):
+            assert fmt.number(value) == i18n.number(value), value
+        for ratio in (None, 0, 0.25, 0.4691, 1, 12.5):
+            assert fmt.percent(ratio) == i18n.percent(ratio), ratio

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from ..auth.models import User
 from ..companies.models import Company
 from ..db_types import ExactDecimal, Money, UTCDateTime
-from ..deals.forecast import Forecast, bucket_case, convert_counted, forecast_from_sums
+from ..deals.forecast import Forecast, bucket_case, bucket_sums, convert_counted, forecast_from_sums, weighted_exact
 from ..deals.models import Deal, PipelineStage
 from ..enums import DealType, MeetingStatus
 from ..events.models import Event
@@ -37,7 +37,7 @@ from ..leads.models import Lead
 from ..meetings.models import Meeting
 from ..permissions import owner_restriction, scope
 from ..rates.services import RateTable, Total, convert_totals
-from .filters import Filters
+from .filters import Filters, day_range_utc, zone
 
 FORECAST_MONTHS = 12
 MAX_EVENTS = 12  # events compared in the funnel table
@@ -172,10 +172,6 @@ class Dashboard:
 # ---------------------------------------------------------------------------
 
 
-def _open():
-    return sa.and_(sa.not_(PipelineStage.is_won), sa.not_(PipelineStage.is_lost))
-
-
 def deal_conditions(f: Filters) -> list[sa.ColumnElement[bool]]:
     """The filters as conditions on ``Deal`` (not archived, owner, type, event)."""
     conditions = [Deal.archived_at.is_(None)]
@@ -192,14 +188,10 @@ def _sums() -> list:
     return [sa.func.count(), sa.type_coerce(sa.func.sum(Deal.amount), Money())]
 
 
-def _period(column, f: Filters) -> list[sa.ColumnElement[bool]]:
-    """``column`` (a UTC datetime) within the period's days, end day included."""
-    conditions = []
-    if f.start:
-        conditions.append(column >= dt.datetime.combine(f.start, dt.time(0), tzinfo=dt.UTC))
-    if f.end:
-        conditions.append(column < dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC))
-    return conditions
+def _period(column, f: Filters, tz: dt.tzinfo) -> list[sa.ColumnElement[bool]]:
+    """``column`` (a UTC datetime) within the period's days in the time zone ``tz``, end day included."""
+    start, end = day_range_utc(f.start, f.end, tz)
+    return [c for c in (column >= start if start else None, column < end if end else None) if c is not None]
 
 
 def _row(key: str, label: str, per_currency: PerCurrency, f: Filters, table: RateTable,
@@ -254,83 +246,139 @@ def load_events() -> list[tuple[int, str | None, str | None, dt.date, dt.date]]:
     )]
 
 
-def open_by_owner_and_stage(user, f: Filters, now: dt.datetime,
-                            stages: dict[int, StageInfo]) -> dict[tuple[int, int, str], tuple]:
-    """{(owner id, stage id, currency): (count, amount, weighted, stuck count, stuck amount, stuck weighted)}
-    of open deals, "stuck" meaning in their stage since before the cutoff: one GROUP BY on the deals alone.
+def _probability(stages: dict[int, StageInfo], stage_ids: list[int], column=Deal.stage_id):
+    """SQL CASE giving each of ``stage_ids`` its stage's win probability (bound values): the weighted
+    value needs no join with the stages, which would let SQLite's planner read the deals by stage
+    through an index that does not cover them."""
+    if not stage_ids:
+        return sa.literal(0)
+    return sa.case({sid: stages[sid].probability for sid in stage_ids}, value=column, else_=0)
 
-    The open stages are named by id and the weighted values computed here from each stage's
-    probability (exact: amount × probability / 100 of a sum is the sum of the products), which
-    spares the database a join and a product per deal.
+
+def _open_ids(stages: dict[int, StageInfo]) -> list[int]:
+    return [s.id for s in stages.values() if not (s.is_won or s.is_lost)]
+
+
+STAGE, OWNER = 0, 1
+COUNTRY, BUCKET = 0, 1
+
+
+def open_by_stage_and_owner(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo]):
+    """Open deals by (stage, currency) with the stuck ones (in their stage since before the cutoff), and
+    by (owner, currency): ``({(stage id, currency): (count, amount, weighted, stuck count, stuck amount,
+    stuck weighted)}, {(owner id, currency): (count, amount, weighted)})``. One statement.
+
+    The deals are read once, grouped by (deal type, stage, currency, owner): the order of
+    ``ix_deals_open_totals``, which covers them, so SQLite neither sorts them nor reads the table. Those
+    groups (a few thousand at most) are then added up by stage and by owner in the same statement, so
+    only a few hundred rows come back. Weighted = amount × the stage's probability, summed exactly
+    (amount has 2 decimals and the probability is whole: the sum of products is exact in cents).
     """
-    open_ids = [s.id for s in stages.values() if not (s.is_won or s.is_lost)]
+    open_ids = _open_ids(stages)
     stuck = Deal.stage_entered_at < stuck_cutoff(f, now)
-    # Grouped in the order of the board's index (deal type, stage, currency, ...): see benchmarks/README.md
-    # ("Dashboard") for the covering index that lets SQLite read this without sorting.
-    stmt = (
+    g = scope(
         sa.select(
-            Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id, *_sums(),
-            sa.func.count().filter(stuck),
-            sa.type_coerce(sa.func.sum(Deal.amount).filter(stuck), Money()),
+            Deal.deal_type, Deal.stage_id.label("stage_id"), Deal.currency.label("currency"),
+            Deal.owner_id.label("owner_id"), sa.func.count().label("n"), sa.func.sum(Deal.amount).label("amount"),
+            sa.func.count().filter(stuck).label("stuck_n"),
+            sa.func.sum(Deal.amount).filter(stuck).label("stuck_amount"),
         )
         .where(*deal_conditions(f), Deal.stage_id.in_(open_ids))
-        .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id)
-    )
-    out = {}
-    for _t, stage_id, currency, owner_id, n, amount, s_n, s_amount in db.session.execute(scope(stmt, Deal, user)):
-        p = stages[stage_id].probability
-        amount, s_amount = Decimal(amount or 0), Decimal(s_amount or 0)
-        out[(owner_id, stage_id, currency)] = (n, amount, amount * p / 100, int(s_n or 0), s_amount,
-                                               s_amount * p / 100)
-    return out
+        .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id),
+        Deal, user,
+    ).cte("open_groups")
+    p = _probability(stages, open_ids, g.c.stage_id)
+
+    def rollup(kind: int, key):
+        return sa.select(
+            sa.literal(kind).label("kind"), key.label("key"), g.c.currency, sa.func.sum(g.c.n),
+            sa.type_coerce(sa.func.sum(g.c.amount), Money()),
+            sa.type_coerce(sa.func.sum(g.c.amount * p), ExactDecimal(15, 2)),
+            sa.func.sum(g.c.stuck_n),
+            sa.type_coerce(sa.func.sum(g.c.stuck_amount), Money()),
+            sa.type_coerce(sa.func.sum(g.c.stuck_amount * p), ExactDecimal(15, 2)),
+        ).group_by(key, g.c.currency)
+
+    per_stage: dict[tuple[int, str], tuple] = {}
+    per_owner: dict[tuple[int, str], tuple] = {}
+    for kind, key, ccy, n, amount, w, s_n, s_amount, s_w in db.session.execute(
+        sa.union_all(rollup(STAGE, g.c.stage_id), rollup(OWNER, g.c.owner_id))
+    ):
+        if kind == STAGE:
+            per_stage[(key, ccy)] = (int(n), Decimal(amount or 0), weighted_exact(w), int(s_n or 0),
+                                     Decimal(s_amount or 0), weighted_exact(s_w))
+        else:
+            per_owner[(key, ccy)] = (int(n), Decimal(amount or 0), weighted_exact(w))
+    return per_stage, per_owner
 
 
-def closed_in_period(user, f: Filters) -> dict[tuple[bool, str | None], dict[str, tuple[int, Decimal]]]:
-    """{(won?, loss reason): {currency: (count, amount)}} of the deals won or lost in the period."""
+def closed_in_period(user, f: Filters, stages: dict[int, StageInfo], tz: dt.tzinfo = dt.UTC
+                     ) -> dict[tuple[bool, str | None], dict[str, tuple[int, Decimal]]]:
+    """{(won?, loss reason): {currency: (count, amount)}} of the deals won or lost in the period, whose
+    days are those of the time zone ``tz`` (a range of ``ix_deals_closed``)."""
+    closed_ids = [s.id for s in stages.values() if s.is_won or s.is_lost]
     stmt = (
-        sa.select(PipelineStage.is_won, Deal.lost_reason, Deal.currency, *_sums())
-        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
-        .where(*deal_conditions(f), sa.or_(PipelineStage.is_won, PipelineStage.is_lost),
-               Deal.closed_at.is_not(None), *_period(Deal.closed_at, f))
-        .group_by(PipelineStage.is_won, Deal.lost_reason, Deal.currency)
+        sa.select(Deal.stage_id, Deal.lost_reason, Deal.currency, *_sums())
+        .where(*deal_conditions(f), Deal.closed_at.is_not(None), *_period(Deal.closed_at, f, tz),
+               Deal.stage_id.in_(closed_ids))
+        .group_by(Deal.stage_id, Deal.lost_reason, Deal.currency)
     )
     out: dict[tuple[bool, str | None], dict[str, tuple[int, Decimal]]] = defaultdict(dict)
-    for won, reason, currency, count, amount in db.session.execute(scope(stmt, Deal, user)):
-        key = (bool(won), None if won else (reason or "").strip() or None)
+    for stage_id, reason, currency, count, amount in db.session.execute(scope(stmt, Deal, user)):
+        won = stages[stage_id].is_won
+        key = (won, None if won else (reason or "").strip() or None)
         c, a = out[key].get(currency, (0, Decimal(0)))
         out[key][currency] = (c + count, a + Decimal(amount or 0))
     return out
 
 
-def open_by_country_and_month(user, f: Filters) -> dict[tuple[str | None, int], PerCurrency]:
-    """{(counterpart country, forecast bucket): per-currency sums} of open deals: one GROUP BY.
+def open_by_country_and_month(user, f: Filters, stages: dict[int, StageInfo]):
+    """Open deals by (counterpart country, currency) and by (forecast bucket, currency):
+    ``({country: {currency: (count, amount, weighted)}}, {bucket: {currency: (count, amount, weighted)}})``.
+    One statement.
 
     The buckets are the forecast's (``bucket_case``: overdue, this month and the next 11, later, no date).
+    The deals are grouped once by (country, bucket, currency), then those groups added up by country
+    and by bucket in the same statement. The deals are read from ``ix_deals_company_open`` (it covers
+    them) in company order, each joined to its company by primary key (an outer join, so the database
+    starts from the deals).
     """
-    inner = (
+    open_ids = _open_ids(stages)
+    inner = scope(
         sa.select(
             Company.country.label("country"),
             bucket_case(f.today, FORECAST_MONTHS).label("bucket"),
             Deal.currency.label("currency"),
             Deal.amount.label("amount"),
-            PipelineStage.probability.label("probability"),
+            _probability(stages, open_ids).label("probability"),
         )
-        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
-        .join(Company, Company.id == Deal.company_id)
-        .where(*deal_conditions(f), _open())
+        .select_from(Deal)
+        .outerjoin(Company, Company.id == Deal.company_id)
+        .where(*deal_conditions(f), Deal.stage_id.in_(open_ids)),
+        Deal, user,
+    ).subquery()
+    g = bucket_sums(inner, inner.c.country, inner.c.bucket).cte("open_places")
+
+    def rollup(kind: int, country, bucket, key):
+        return sa.select(
+            sa.literal(kind).label("kind"), country, bucket, g.c.currency, sa.func.sum(g.c.n),
+            sa.type_coerce(sa.func.sum(g.c.amount), Money()),
+            sa.type_coerce(sa.func.sum(g.c.weighted_x100), ExactDecimal(15, 2)),
+        ).group_by(key, g.c.currency)
+
+    stmt = sa.union_all(
+        rollup(COUNTRY, g.c.country, sa.null().label("bucket"), g.c.country),
+        rollup(BUCKET, sa.null().label("country"), g.c.bucket, g.c.bucket),
     )
-    inner = scope(inner, Deal, user).subquery()
-    # Grouping on the subquery's columns: PostgreSQL would not match a CASE with bound dates in GROUP BY.
-    stmt = sa.select(
-        inner.c.country, inner.c.bucket, inner.c.currency, sa.func.count(),
-        sa.type_coerce(sa.func.sum(inner.c.amount), Money()),
-        sa.type_coerce(sa.func.sum(inner.c.amount * inner.c.probability), ExactDecimal(15, 2)),
-    ).group_by(inner.c.country, inner.c.bucket, inner.c.currency)
-    out: dict[tuple[str | None, int], PerCurrency] = defaultdict(dict)
-    for country, bucket, currency, count, amount, weighted in db.session.execute(stmt):
-        # Weighted kept exact (amount × probability / 100) until a figure is converted and rounded once.
-        out[(country, int(bucket))][currency] = (count, Decimal(amount or 0), Decimal(weighted or 0) / 100)
-    return out
+    per_country: dict[str | None, PerCurrency] = defaultdict(dict)
+    per_bucket: dict[int, PerCurrency] = defaultdict(dict)
+    for kind, country, bucket, currency, count, amount, weighted in db.session.execute(stmt):
+        sums = (int(count), Decimal(amount or 0), weighted_exact(weighted))
+        if kind == COUNTRY:
+            per_country[country][currency] = sums
+        else:
+            per_bucket[int(bucket)][currency] = sums
+    return per_country, per_bucket
 
 
 def stuck_cutoff(f: Filters, now: dt.datetime) -> dt.datetime:
@@ -438,30 +486,37 @@ def funnel_counts(user, f: Filters, event_ids: list[int]):
 
 def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now: dt.datetime | None = None,
                     country_name=lambda code: code or "—", type_label=lambda t: t.label) -> Dashboard:
-    """Every figure of the dashboard for ``user`` (a fixed number of queries whatever the data size)."""
+    """Every figure of the dashboard for ``user`` (a fixed number of queries whatever the data size).
+
+    The period's days are the user's (their time zone, as everywhere they read dates, e.g. the audit
+    log): a deal won at 23:30 on 31 December in Shanghai counts in that year, not the next."""
     now = now or dt.datetime.now(dt.UTC)
     d = Dashboard(filters=f, table=table, stages=load_stages(), users=load_users(), events=load_events())
 
-    # Open pipeline by stage, type and owner, and the stuck deals: one query grouped by
-    # (owner, stage, currency), rolled up here. Stages of different deal types that share a key
+    # Open pipeline by stage, type and owner, and the stuck deals: one statement, summed by
+    # (stage, currency) and by (owner, currency). Stages of different deal types that share a key
     # ("offer", "negotiation"...) are one line.
+    per_stage, per_owner_ccy = open_by_stage_and_owner(user, f, now, d.stages)
     per_stage_key: dict[str, PerCurrency] = defaultdict(dict)
     stage_order: dict[str, tuple[int, int, str]] = {}
     per_type: dict[DealType, PerCurrency] = defaultdict(dict)
-    per_owner: dict[int, PerCurrency] = defaultdict(dict)
     overall: PerCurrency = {}
     stuck_keys: dict[str, PerCurrency] = defaultdict(dict)
     stuck_all: PerCurrency = {}
-    for (owner_id, stage_id, ccy), (c, a, w, s_c, s_a, s_w) in open_by_owner_and_stage(user, f, now, d.stages).items():
+    for (stage_id, ccy), (c, a, w, s_c, s_a, s_w) in per_stage.items():
         stage = d.stages[stage_id]
         # A shared key sits where its stages sit: first by the earliest position, then the latest.
         first, last, name = stage_order.get(stage.key, (stage.position, stage.position, stage.display_name(lang)))
         stage_order[stage.key] = (min(first, stage.position), max(last, stage.position), name)
-        for target in (per_stage_key[stage.key], per_type[stage.deal_type], per_owner[owner_id], overall):
+        for target in (per_stage_key[stage.key], per_type[stage.deal_type], overall):
             _add(target, ccy, c, a, w)
         if s_c:
             _add(stuck_keys[stage.key], ccy, s_c, s_a, s_w)
             _add(stuck_all, ccy, s_c, s_a, s_w)
+    per_owner: dict[int, PerCurrency] = defaultdict(dict)
+    for (owner_id, ccy), sums in per_owner_ccy.items():
+        per_owner[owner_id][ccy] = sums
+
     def stage_rank(key):
         return stage_order[key][0], stage_order[key][1], key
 
@@ -476,14 +531,9 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
     d.stuck_total = _row("total", "", stuck_all, f, table)
     d.stuck_deals = oldest_stuck(user, f, now, d.stages)
 
-    # By counterpart country, and the forecast by expected close month: one query grouped by
-    # (country, forecast bucket, currency).
-    per_country: dict[str | None, PerCurrency] = defaultdict(dict)
-    per_bucket: dict[int, PerCurrency] = defaultdict(dict)
-    for (country, bucket), per_ccy in open_by_country_and_month(user, f).items():
-        for ccy, (c, a, w) in per_ccy.items():
-            _add(per_country[country], ccy, c, a, w)
-            _add(per_bucket[bucket], ccy, c, a, w)
+    # By counterpart country, and the forecast by expected close month: one statement, summed by
+    # (country, currency) and by (forecast bucket, currency).
+    per_country, per_bucket = open_by_country_and_month(user, f, d.stages)
     rows = [_row(code or "", country_name(code), per_ccy, f, table) for code, per_ccy in per_country.items()]
     d.by_country = with_shares(sorted(rows, key=lambda r: (-r.value.amount, r.label)))
     d.forecast = forecast_from_sums(per_bucket, f.currency, today=f.today, months=FORECAST_MONTHS, table=table)
@@ -492,7 +542,7 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
     won: PerCurrency = {}
     lost: PerCurrency = {}
     reasons: dict[str, PerCurrency] = defaultdict(dict)
-    for (is_won, reason), per_ccy in closed_in_period(user, f).items():
+    for (is_won, reason), per_ccy in closed_in_period(user, f, d.stages, zone(getattr(user, "timezone", None))).items():
         for ccy, (c, a) in per_ccy.items():
             _add(won if is_won else lost, ccy, c, a, Decimal(0))
             if not is_won:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..enums import DealType
 from ..listing import date_arg
@@ -33,6 +34,25 @@ def presets(today: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
         "last_year": (dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
         ALL_TIME: (None, None),
     }
+
+
+def zone(name: str | None) -> dt.tzinfo:
+    """The time zone named ``name`` (a user's ``timezone``), UTC when it is missing or unknown."""
+    try:
+        return ZoneInfo(name) if name else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def day_range_utc(start: dt.date | None, end: dt.date | None,
+                  tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The days ``start`` to ``end`` (inclusive) in the time zone ``tz`` as a half-open UTC range:
+    (midnight starting ``start``, midnight ending ``end``); None for an open end."""
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+
+    return (midnight(start) if start else None, midnight(end + dt.timedelta(days=1)) if end else None)
 
 
 def _int(value: str | None) -> int | None:

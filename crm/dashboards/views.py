@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 
 from ..choices import COMMON_CURRENCIES
 from ..db_types import utcnow
-from ..deals.forecast_views import month_label
 from ..enums import DealType
 from ..extensions import db
 from ..i18n import ui_lang
@@ -27,6 +26,7 @@ from ..territories import territory_name
 from . import bp
 from .figures import Dashboard, build_dashboard
 from .filters import ALL_TIME, parse_filters, presets
+from .formatting import Formats
 
 EXPORT_FORMATS = ("csv", "xlsx")
 AGENDA = 8
@@ -68,8 +68,8 @@ def index():
     currencies = list(dict.fromkeys([current_user.reporting_currency, *COMMON_CURRENCIES, d.filters.currency]))
     return render_template(
         "dashboards/index.html", d=d, f=d.filters, tasks=tasks, meetings=meetings, currencies=currencies,
-        DealType=DealType, month_label=month_label, presets=presets(d.filters.today), ALL_TIME=ALL_TIME,
-        tables=TABLES, today=d.filters.today,
+        DealType=DealType, presets=presets(d.filters.today), ALL_TIME=ALL_TIME,
+        tables=TABLES, today=d.filters.today, fmt=Formats(),
     )
 
 
@@ -86,11 +86,6 @@ def _open_headers(first: str, ccy: str) -> list[str]:
     return [first, _("Deals"), _("Value (%(ccy)s)", ccy=ccy), _("Weighted value (%(ccy)s)", ccy=ccy)]
 
 
-def _forecast_label(row) -> str:
-    labels = {"overdue": _("Overdue"), "later": _("Later"), "no_date": _("No date")}
-    return labels.get(row.key) or month_label(row.month)
-
-
 def _table(d: Dashboard, name: str) -> tuple[list[str], list[tuple]]:
     ccy = d.filters.currency
     if name == "stages":
@@ -103,7 +98,7 @@ def _table(d: Dashboard, name: str) -> tuple[list[str], list[tuple]]:
         return _open_headers(_("Country or region"), ccy), _open_rows(d.by_country)
     if name == "forecast":
         return (_open_headers(_("Expected close"), ccy),
-                [(_forecast_label(r), r.count, r.total.amount, r.weighted.amount) for r in d.forecast.rows])
+                [(r.label, r.count, r.total.amount, r.weighted.amount) for r in d.forecast.rows])
     if name == "closed":
         rows = [(_("Won"), "", d.won.count, d.won.value.amount), (_("Lost"), "", d.lost.count, d.lost.value.amount)]
         rows += [(_("Lost"), r.label or _("No reason given"), r.count, r.value.amount) for r in d.lost_reasons]

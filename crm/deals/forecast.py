@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from babel.dates import format_date, format_skeleton
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..db_types import ExactDecimal, Money
 from ..enums import DealType
@@ -28,6 +31,23 @@ from ..rates.services import CENT, RateTable, Total, convert_totals, rate_table
 from .models import Deal, PipelineStage
 
 OVERDUE, LATER, NO_DATE = "overdue", "later", "no_date"
+
+
+def month_label(month: dt.date) -> str:
+    """"Nov 2026" / "2026年11月" in the active language."""
+    return format_skeleton("yMMM", month, locale=get_locale())
+
+
+def row_label(key: str, month: dt.date | None, *, short: bool = False) -> str:
+    """A forecast row's label in the active language: "Overdue", "Later", "No date" or its month
+    ("Nov 2026"; ``short``: "Nov", for a chart's axis). The one place these labels are written."""
+    if key == OVERDUE:
+        return _("Overdue")
+    if key == LATER:
+        return _("Later")
+    if key == NO_DATE:
+        return _("No date")
+    return format_date(month, "MMM", locale=get_locale()) if short else month_label(month)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -43,6 +63,14 @@ class ForecastRow:
     count: int
     total: Total
     weighted: Total
+
+    @property
+    def label(self) -> str:
+        return row_label(self.key, self.month)
+
+    @property
+    def short_label(self) -> str:
+        return row_label(self.key, self.month, short=True)
 
 
 @dataclass
@@ -84,19 +112,25 @@ def forecast_sums(user, *, today: dt.date, months: int = 12, deal_type: DealType
     for condition in where:
         inner = inner.where(condition)
     inner = scope(inner, Deal, user).subquery()
-    # Grouping on the subquery's column: PostgreSQL would not match a CASE with bound dates in GROUP BY.
-    stmt = sa.select(
-        inner.c.bucket,
-        inner.c.currency,
-        sa.func.count(),
-        sa.type_coerce(sa.func.sum(inner.c.amount), Money()),
-        # amount has 2 decimals and probability is a whole number: the product is exact in cents.
-        sa.type_coerce(sa.func.sum(inner.c.amount * inner.c.probability), ExactDecimal(15, 2)),
-    ).group_by(inner.c.bucket, inner.c.currency)
     sums: dict[int, dict[str, tuple[int, Decimal, Decimal]]] = defaultdict(dict)
-    for b, currency, count, amount, weighted_x100 in db.session.execute(stmt):
-        sums[int(b)][currency] = (count, Decimal(amount or 0), weighted_from_x100(weighted_x100))
+    for b, currency, count, amount, weighted_x100 in db.session.execute(bucket_sums(inner, inner.c.bucket)):
+        sums[int(b)][currency] = (count, Decimal(amount or 0), weighted_exact(weighted_x100))
     return sums
+
+
+def bucket_sums(inner: sa.Subquery, *keys) -> sa.Select:
+    """``keys``, currency, count, SUM(amount) and SUM(amount × probability) of ``inner`` (a subquery with
+    ``bucket``, ``currency``, ``amount`` and ``probability`` columns) grouped by ``keys`` and currency.
+
+    Shared by the forecast and the dashboard. Grouped on the subquery's columns: PostgreSQL would not
+    match a CASE with bound dates in GROUP BY. Amount has 2 decimals and probability is a whole number,
+    so the weighted sum (in hundredths, see ``weighted_exact``) is exact.
+    """
+    return sa.select(
+        *keys, inner.c.currency, sa.func.count().label("n"),
+        sa.type_coerce(sa.func.sum(inner.c.amount), Money()).label("amount"),
+        sa.type_coerce(sa.func.sum(inner.c.amount * inner.c.probability), ExactDecimal(15, 2)).label("weighted_x100"),
+    ).group_by(*keys, inner.c.currency)
 
 
 def convert_counted(per_currency: dict[str, tuple[int, Decimal, Decimal]], currency: str,
@@ -113,9 +147,11 @@ def _cents(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def weighted_from_x100(value) -> Decimal:
-    """SUM(amount × probability) / 100, rounded to cents (the SQL sum is exact in cents)."""
-    return (Decimal(value or 0) / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+def weighted_exact(x100) -> Decimal:
+    """SUM(amount × probability) back to amount × probability / 100, exact: every weighted figure is
+    rounded to cents once, when its per-currency sums are converted (``convert_counted``), so a total
+    is the rounded sum of exact values, never a sum of rounded ones."""
+    return Decimal(x100 or 0) / 100
 
 
 def _row(key, month, per_currency: dict[str, tuple[int, Decimal, Decimal]], currency, table) -> ForecastRow:

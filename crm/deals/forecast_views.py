@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_skeleton
 from flask import render_template, request
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from ..choices import COMMON_CURRENCIES
@@ -14,11 +12,6 @@ from ..enums import DealType
 from ..rates.services import is_currency
 from . import bp
 from .forecast import forecast
-
-
-def month_label(month: dt.date) -> str:
-    """"Nov 2026" / "2026年11月"."""
-    return format_skeleton("yMMM", month, locale=get_locale())
 
 
 @bp.route("/forecast")
@@ -35,4 +28,4 @@ def forecast_page():
     result = forecast(current_user, currency, today=dt.date.today(), deal_type=deal_type)
     currencies = list(dict.fromkeys([current_user.reporting_currency, *COMMON_CURRENCIES, currency]))
     return render_template("deals/forecast.html", forecast=result, currencies=currencies, deal_type=deal_type,
-                           DealType=DealType, month_label=month_label)
+                           DealType=DealType)

@@ -102,10 +102,19 @@ class Deal(BilingualNameMixin, ArchivableMixin, TimestampMixin, db.Model):
         _currency_check("currency"),
         sa.Index("ix_deals_owner_stage", "owner_id", "stage_id"),
         sa.Index("ix_deals_type_stage", "deal_type", "stage_id"),
-        # The pipeline board (crm/deals/queries.py): column counts and per-currency sums
-        # read this covering index only; each column's newest cards come off the second.
-        sa.Index("ix_deals_board_totals", "deal_type", "stage_id", "currency", "archived_at", "amount", "owner_id"),
+        # The pipeline board (crm/deals/queries.py) and the dashboard's open-deals pass
+        # (crm/dashboards/figures.py): counts and per-currency sums (the dashboard's by owner and
+        # "stuck" too) read this covering index only, in its GROUP BY order; each board
+        # column's newest cards come off the second.
+        sa.Index("ix_deals_open_totals", "deal_type", "stage_id", "currency", "owner_id", "archived_at",
+                 "stage_entered_at", "amount"),
         sa.Index("ix_deals_board_cards", "deal_type", "stage_id", "stage_entered_at", "id"),
+        # A company's deals; and the dashboard's pass by counterpart country and forecast month
+        # reads this covering index only (migration 0008).
+        sa.Index("ix_deals_company_open", "company_id", "archived_at", "stage_id", "currency",
+                 "expected_close_date", "amount"),
+        # The dashboard's won and lost in a period: a range of closing dates.
+        sa.Index("ix_deals_closed", "closed_at", "stage_id", "archived_at", "currency", "amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -114,7 +123,7 @@ class Deal(BilingualNameMixin, ArchivableMixin, TimestampMixin, db.Model):
     name_zh: Mapped[str | None] = mapped_column(sa.String(200))
     stage_id: Mapped[int] = mapped_column(sa.ForeignKey("pipeline_stages.id"))
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"))  # ix_deals_company_open
     amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     currency: Mapped[str] = mapped_column(sa.String(3))
     # Frozen when the deal is won (rates.services.freeze_rate): units of ``currency``

@@ -12,10 +12,7 @@ import datetime as dt
 
 import marshmallow as ma
 from babel import Locale
-from babel.dates import format_skeleton
 from flask import current_app
-from flask_babel import get_locale
-from flask_babel import gettext as _
 from marshmallow import validate
 
 from ...dashboards.figures import build_dashboard
@@ -150,9 +147,8 @@ class Summary(Resource):
         lang = api_language()
         d = build_dashboard(user, filters, rate_table(filters.rate_on), lang=lang,
                             country_name=lambda code: territory_name(code) if code else "—")
-        special = {"overdue": _("Overdue"), "later": _("Later"), "no_date": _("No date")}
         forecast = [
-            {"key": r.key, "label": special.get(r.key) or format_skeleton("yMMM", r.month, locale=get_locale()),
+            {"key": r.key, "label": r.label,
              "count": r.count, "value": _total(r.total), "weighted": _total(r.weighted)}
             for r in (d.forecast.rows if d.forecast else [])
         ]
