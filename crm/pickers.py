@@ -1,4 +1,4 @@
-"""Choosing a company among thousands: one form field and one JSON endpoint.
+"""Choosing a company or titles among thousands: form fields and JSON endpoints.
 
 Every form that picks a company (deals and their co-production partners, leads,
 meetings, events and their attending companies, contacts, titles' rights holder)
@@ -21,6 +21,16 @@ saves again.
 Validation stays on the server: a posted id must be a company that exists and
 is not archived; a record's own archived company stays acceptable on its edit
 form (:func:`keep_archived`).
+
+Titles (programmes) are chosen several at a time with :class:`TitlesField`, built
+from the same pieces (the search helper :func:`active_matches`, the script, the
+CSS): the page carries only the chosen titles, each a ticked checkbox named like
+the field (unticking one removes it), and a search box. The script offers matches
+from :func:`titles` and adds the chosen one as a ticked box; without JavaScript the
+user types part of a name and saves: the form comes back with the matches as boxes
+to tick (one search step, reported as a field error so nothing is saved). A posted
+id must be a title that exists and is not archived, except a record's own
+(``keep_ids``).
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import sqlalchemy as sa
 from flask import Blueprint, get_template_attribute, jsonify, request
 from flask_babel import gettext as _
 from flask_login import login_required
-from wtforms import FieldList, FormField, SelectField
+from wtforms import FieldList, FormField, SelectField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
@@ -40,6 +50,7 @@ from .i18n import ui_lang
 from .model_mixins import name_order
 from .search import normalise_query, search_clause
 from .territories import territory_name
+from .titles.models import Title
 
 bp = Blueprint("pickers", __name__, url_prefix="/pickers")
 
@@ -54,23 +65,34 @@ def company_label(company: Company, lang: str) -> str:
     return f"{first} · {second}" if second else first
 
 
-def company_matches(q: str | None, lang: str, limit: int = MATCH_LIMIT) -> tuple[list[Company], bool]:
-    """Active companies matching ``q`` (names in either language, pinyin, initials), names
-    starting with the query first, then by name in ``lang``; and whether more matched.
-    One query, whatever the number of companies."""
+def active_matches(model, q: str | None, lang: str, limit: int = MATCH_LIMIT) -> tuple[list, bool]:
+    """Active records of ``model`` (a bilingual, archivable, indexed model: Company, Title)
+    matching ``q`` (names in either language, pinyin, initials), names starting with the
+    query first, then by name in ``lang``; and whether more matched. One query, whatever
+    the number of records."""
     q = normalise_query(q)
     if not q:
         return [], False
-    starts = sa.or_(sa.func.lower(Company.name_en).startswith(q.lower(), autoescape=True),
-                    Company.name_zh.startswith(q, autoescape=True))
+    starts = sa.or_(sa.func.lower(model.name_en).startswith(q.lower(), autoescape=True),
+                    model.name_zh.startswith(q, autoescape=True))
     stmt = (
-        sa.select(Company)
-        .where(Company.archived_at.is_(None), search_clause(Company, q))
-        .order_by(sa.case((starts, 0), else_=1), *name_order(Company, lang))
+        sa.select(model)
+        .where(model.archived_at.is_(None), search_clause(model, q))
+        .order_by(sa.case((starts, 0), else_=1), *name_order(model, lang))
         .limit(limit + 1)
     )
     rows = db.session.scalars(stmt).all()
     return rows[:limit], len(rows) > limit
+
+
+def company_matches(q: str | None, lang: str, limit: int = MATCH_LIMIT) -> tuple[list[Company], bool]:
+    """Active companies matching ``q`` (see :func:`active_matches`)."""
+    return active_matches(Company, q, lang, limit)
+
+
+def title_matches(q: str | None, lang: str, limit: int = MATCH_LIMIT) -> tuple[list[Title], bool]:
+    """Active titles matching ``q`` (see :func:`active_matches`)."""
+    return active_matches(Title, q, lang, limit)
 
 
 def company_json(company: Company, lang: str) -> dict:
@@ -91,6 +113,32 @@ def companies():
     lang = ui_lang()
     found, more = company_matches(request.args.get("q"), lang)
     return jsonify({"items": [company_json(c, lang) for c in found], "more": more})
+
+
+def title_label(title: Title, lang: str) -> str:
+    """"Name · other name · 52 × 11'" in ``lang``."""
+    return " · ".join(part for part in (title.display_name(lang), title.other_name(lang), title.format_label)
+                      if part)
+
+
+def title_json(title: Title, lang: str) -> dict:
+    return {
+        "id": title.id,
+        "name": title.display_name(lang),
+        "other": title.other_name(lang),
+        "format": title.format_label,
+        "label": title_label(title, lang),
+    }
+
+
+@bp.route("/titles")
+@login_required
+def titles():
+    """``?q=``: at most MATCH_LIMIT active titles for a picker, names in the user's
+    language with the other language's name and the format (52 × 11') beside them."""
+    lang = ui_lang()
+    found, more = title_matches(request.args.get("q"), lang)
+    return jsonify({"items": [title_json(t, lang) for t in found], "more": more})
 
 
 # ---- the form field -------------------------------------------------------------
@@ -233,3 +281,114 @@ def company_names(ids) -> dict[int, str]:
         return {}
     lang = ui_lang()
     return {c.id: company_label(c, lang) for c in db.session.scalars(sa.select(Company).where(Company.id.in_(ids)))}
+
+
+# ---- titles: several at a time ---------------------------------------------------
+
+class TitlesPicker:
+    """Renders a :class:`TitlesField` with the ``titles_picker`` macro of _forms.html;
+    keyword arguments (aria attributes) go on the search box."""
+
+    def __call__(self, field: TitlesField, **kwargs):
+        lang = ui_lang()
+        macro = get_template_attribute("_forms.html", "titles_picker")
+        offered, more = field.offered(lang)
+        return macro(field, field.query or "", field.chosen(lang), offered, more, kwargs)
+
+
+class TitlesField(SelectMultipleField):
+    """Title ids chosen by searching (see the module docstring). ``data`` is a list of ids;
+    ``keep_ids`` are archived titles the record being edited already has."""
+
+    widget = TitlesPicker()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.pop("coerce", None)
+        kwargs.pop("validate_choice", None)
+        super().__init__(label, validators, coerce=int, choices=[], validate_choice=False, **kwargs)
+        self.label.field_id = f"{self.id}-search"
+        self.keep_ids: set[int] = set()
+        self.query: str | None = None  # the text in the search box, as posted
+        self.matches: list[Title] | None = None  # the matches of a search step (new text)
+        self.more = False
+        self._bad_id = False
+        self._loaded: dict[int, Title] = {}
+
+    def process_formdata(self, valuelist):
+        self._bad_id = False
+        ids: list[int] = []
+        for value in valuelist:
+            try:
+                ids.append(int(str(value).strip()))
+            except (TypeError, ValueError):
+                self._bad_id = True
+        self.data = list(dict.fromkeys(ids))
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if not isinstance(self.data, list):
+            self.data = list(self.data or [])
+        self.query, self.matches, self.more = None, None, False
+        if formdata is None or f"{self.name}-search" not in formdata:
+            return  # ids alone (a script, a link): the ids decide
+        text = normalise_query(formdata.get(f"{self.name}-search"))
+        self.query = text or None
+        if not text or text == normalise_query(formdata.get(f"{self.name}-shown")):
+            return  # nothing typed, or the text the page came back with: the ticked boxes decide
+        self.matches, self.more = title_matches(text, ui_lang())
+        if len(self.matches) == 1 and self.matches[0].id not in self.data:
+            self.data.append(self.matches[0].id)  # offered ticked: saving again takes it
+
+    def pre_validate(self, form):
+        if self._bad_id:
+            raise StopValidation(_("Choose titles from the list."))
+        if self.matches is not None:
+            if not self.matches:
+                raise StopValidation(_("No title matches “%(text)s”. Check the spelling, or create the title "
+                                       "first.", text=self.query))
+            if len(self.matches) == 1:
+                raise StopValidation(_("One title matches “%(text)s” and is ticked: check it is the one you "
+                                       "mean, then save again.", text=self.query))
+            raise StopValidation(_("Several titles match “%(text)s”: tick the ones you mean, then save again.",
+                                   text=self.query))
+        titles = self.titles()
+        if len(titles) != len(self.data):
+            raise StopValidation(_("Choose titles from the list."))
+        archived = [t for t in titles if t.is_archived and t.id not in self.keep_ids]
+        if archived:
+            lang = ui_lang()
+            self.errors += [_("%(title)s is archived: untick it or choose another title.",
+                              title=t.display_name(lang)) for t in archived]
+            raise StopValidation()
+
+    # -- reading and rendering ------------------------------------------------------
+
+    def titles(self) -> list[Title]:
+        """The chosen titles that exist, in the order chosen (one query per set of ids)."""
+        ids = [i for i in self.data or [] if isinstance(i, int)]
+        missing = [i for i in ids if i not in self._loaded]
+        if missing:
+            self._loaded |= {t.id: t for t in db.session.scalars(sa.select(Title).where(Title.id.in_(missing)))}
+        return [self._loaded[i] for i in ids if i in self._loaded]
+
+    def chosen(self, lang: str) -> list[tuple[int, str]]:
+        """(id, label) of the ticked titles."""
+        return [(t.id, title_label(t, lang)) for t in self.titles()]
+
+    def offered(self, lang: str) -> tuple[list[tuple[int, str]], bool]:
+        """(id, label) of the matches for the text in the box that are not ticked, and whether
+        more matched: a search step's matches, or (the page coming back with other errors)
+        the same search again."""
+        if self.matches is None and self.query:
+            self.matches, self.more = title_matches(self.query, lang)
+        chosen = set(self.data or [])
+        return [(t.id, title_label(t, lang)) for t in self.matches or [] if t.id not in chosen], self.more
+
+
+def title_names(ids) -> dict[int, str]:
+    """{id: "name · other name · format"} in the user's language, in one query (conflict tables)."""
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    lang = ui_lang()
+    return {t.id: title_label(t, lang) for t in db.session.scalars(sa.select(Title).where(Title.id.in_(ids)))}

@@ -32,6 +32,7 @@ RULES = {
     "developer.tokens": SIGNED_IN, "developer.revoke": OWNED,
     "dashboards.index": SIGNED_IN, "dashboards.export": SIGNED_IN, "search.index": SIGNED_IN,
     "rights.index": SIGNED_IN, "tasks.add_note": SIGNED_IN, "pickers.companies": SIGNED_IN,
+    "pickers.titles": SIGNED_IN,
     # The shared address book: companies, contacts, titles, events.
     "companies.index": SIGNED_IN, "companies.detail": SIGNED_IN, "companies.create": SIGNED_IN,
     "companies.edit": SIGNED_IN, "companies.archive": SIGNED_IN, "companies.restore": SIGNED_IN,

@@ -40,7 +40,7 @@ from ..events.forms import optional_int
 from ..i18n import lazy_gettext as _l
 from ..leads.forms import AmountField
 from ..meetings.forms import int_or_unknown
-from ..pickers import CompanyField
+from ..pickers import CompanyField, TitlesField
 from ..titles.forms import WholeNumberField
 from .terms import terms_kind
 
@@ -106,7 +106,7 @@ class DealForm(FlaskForm):
     name_zh = _text(_l("Deal name (Chinese)"))
     company_id = CompanyField(_l("Counterpart company"), blank=_l("Choose a company"))
     contact_ids = SelectMultipleField(_l("Contacts"), coerce=int_or_unknown, validate_choice=False)
-    title_ids = SelectMultipleField(_l("Titles"), coerce=int_or_unknown, validate_choice=False)
+    title_ids = TitlesField(_l("Titles"))
     amount = AmountField(_l("Amount"), places=2, validators=[Optional()], render_kw={"inputmode": "decimal"})
     currency = SelectField(_l("Currency"), validate_choice=False)
     expected_close_date = DateField(_l("Expected close date"), validators=[Optional()],

@@ -13,9 +13,9 @@ from ..enums import DealType
 from ..extensions import db
 from ..i18n import date as format_date
 from ..i18n import number, ui_lang
-from ..leads.queries import contact_choices, owner_choices, title_choices
+from ..leads.queries import contact_choices, owner_choices
 from ..permissions import get_visible_or_404
-from ..pickers import company_names, keep_archived
+from ..pickers import company_names, keep_archived, title_names
 from ..territories import territory_name
 from ..timeline import timeline
 from . import bp
@@ -70,11 +70,11 @@ def detail(deal_id: int):
 
 def _prepare(form: DealForm, deal: Deal | None) -> None:
     """Fill the selects: contacts are those of the chosen company; archived records a
-    deal already uses stay choosable. Companies are searched for (crm/pickers.py), not listed."""
+    deal already uses stay choosable. Companies and titles are searched for (crm/pickers.py),
+    not listed."""
     lang = ui_lang()
     company_id = form.company_id.data or (deal.company_id if deal else None)
     form.contact_ids.choices = contact_choices(company_id, lang)
-    form.title_ids.choices = title_choices(lang, keep_ids=[t.id for t in deal.titles] if deal else ())
     currencies = currency_choices()
     if deal is not None and deal.currency not in {c for c, _label in currencies}:
         currencies.append((deal.currency, deal.currency))
@@ -90,6 +90,7 @@ def _prepare(form: DealForm, deal: Deal | None) -> None:
             form.payments.append_entry()
     if deal is not None:
         keep_archived(form, deal.company_id, *(p.company_id for p in _partners(deal)))
+        form.title_ids.keep_ids |= {t.id for t in deal.titles}
     if current_user.is_manager:
         form.owner_id.choices = owner_choices()
         if deal is not None and deal.owner_id not in {i for i, _name in form.owner_id.choices}:
@@ -229,6 +230,9 @@ def _display(form: DealForm, key: str, value) -> str:
     if isinstance(value, list):
         if not value:
             return "—"
+        if key == "title_ids":
+            names = title_names(value)
+            return ", ".join(names.get(v, str(v)) for v in value)
         if isinstance(value[0], dict):
             names = company_names(row.get("company_id") for row in value)
             companies = {str(i): name for i, name in names.items()}

@@ -11,7 +11,6 @@ from wtforms import (
     DateField,
     DecimalField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..enums import DealType, Genre, LeadSource
 from ..i18n import lazy_gettext as _l
-from ..pickers import CompanyField
+from ..pickers import CompanyField, TitlesField
 from ..titles.forms import InRange
 
 MAX_AMOUNT = Decimal("9999999999999.99")  # the Money column's 13 + 2 digits
@@ -47,7 +46,7 @@ class LeadForm(FlaskForm):
     meeting_id = SelectField(_l("Meeting"), coerce=optional_int, validators=[Optional()])
     deal_type = SelectField(_l("Deal type of interest"), coerce=optional_str, validators=[Optional()])
     genre = SelectField(_l("Genre"), coerce=optional_str, validators=[Optional()])
-    title_ids = SelectMultipleField(_l("Titles"), coerce=int, validators=[Optional()])
+    title_ids = TitlesField(_l("Titles"))
     summary = StringField(_l("Summary"), validators=[
         Optional(), Length(max=300, message=_l("At most %(max)d characters."))],
         description=_l("e.g. Global distribution of Rainbow Chicks"))

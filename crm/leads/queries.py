@@ -20,7 +20,6 @@ from ..meetings.models import Meeting
 from ..model_mixins import name_order
 from ..permissions import scope
 from ..search import search_clause
-from ..titles.models import Title
 from .models import Lead
 
 PER_PAGE = 50
@@ -145,7 +144,7 @@ def open_leads_for(company_id: int, owner_id: int, exclude_id: int | None = None
 
 
 # ---- choices for the lead form and filters ----------------------------------
-# (companies are searched for, not listed: crm/pickers.py)
+# (companies and titles are searched for, not listed: crm/pickers.py)
 
 
 def _pair(en: str | None, zh: str | None, lang: str) -> str:
@@ -186,15 +185,6 @@ def meeting_choices(user, company_id: int | None, keep_id: int | None = None) ->
         .limit(200)
     )
     return db.session.scalars(scope(stmt, Meeting, user)).all()
-
-
-def title_choices(lang: str, keep_ids=()) -> list[tuple[int, str]]:
-    stmt = (
-        sa.select(Title.id, Title.name_en, Title.name_zh)
-        .where(sa.or_(Title.archived_at.is_(None), Title.id.in_(list(keep_ids) or [0])))
-        .order_by(*name_order(Title, lang))
-    )
-    return [(i, _pair(en, zh, lang)) for i, en, zh in db.session.execute(stmt)]
 
 
 def owner_choices() -> list[tuple[int, str]]:

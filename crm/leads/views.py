@@ -34,7 +34,6 @@ from .queries import (
     meeting_choices,
     open_leads_for,
     owner_choices,
-    title_choices,
 )
 from .services import (
     LeadError,
@@ -132,13 +131,13 @@ def _prepare(form: LeadForm, lead: Lead | None) -> None:
     blank = [("", "—")]
     if lead is not None:
         keep_archived(form, lead.company_id)
+        form.title_ids.keep_ids |= {t.id for t in lead.titles}
     form.contact_id.choices = blank + contact_choices(company_id, lang, keep_id=lead.contact_id if lead else None)
     form.event_id.choices = blank + event_choices(lang, keep_id=lead.event_id if lead else None)
     form.meeting_id.choices = blank + [
         (m.id, _meeting_label(m))
         for m in meeting_choices(current_user, company_id, keep_id=lead.meeting_id if lead else None)
     ]
-    form.title_ids.choices = title_choices(lang, keep_ids=[t.id for t in lead.titles] if lead else ())
     if current_user.is_manager:
         form.owner_id.choices = owner_choices()
         if lead is not None and lead.owner_id not in {i for i, _name in form.owner_id.choices}:

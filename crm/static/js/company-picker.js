@@ -1,30 +1,38 @@
-// Company picker (crm/pickers.py, macro company_picker in _forms.html): the text box becomes
-// a combobox that asks the server for matching companies as you type; choosing one puts its
-// id in the field's <select> (hidden here) and fires "change" on it, so page scripts that
-// watch the select (contacts of the chosen company) keep working. The server checks the id.
-// Without JavaScript the same markup works: type, save, choose among the matches, save.
+// Pickers (crm/pickers.py; macros company_picker and titles_picker in _forms.html): the text
+// box becomes a combobox that asks the server for matches as you type (English, Chinese,
+// pinyin). The server checks whatever is posted. Without JavaScript the same markup works:
+// type, save, choose among the matches, save.
+//
+// * A company picker (.picker): choosing puts the company's id in the field's <select>
+//   (hidden here) and fires "change" on it, so page scripts that watch the select (contacts
+//   of the chosen company) keep working.
+// * A titles picker (.picker.picker-multi): choosing adds a ticked box named like the field
+//   to the chosen titles (unticking one removes it) and empties the box for the next search.
 (function () {
   "use strict";
 
   var DELAY = 200; // ms after the last key before asking the server
 
-  function setUp(root) {
-    var input = root.querySelector(".picker-input");
-    var select = root.querySelector(".picker-select");
-    var shown = root.querySelector(".picker-shown");
-    var status = root.querySelector(".picker-status");
-    if (!input || !select || !shown || root.classList.contains("picker-ready")) return;
+  function span(className, text) {
+    var element = document.createElement("span");
+    element.className = className;
+    element.textContent = text;
+    return element;
+  }
 
+  // The combobox both pickers share. hooks: choose(item), typed() after each key that changes
+  // the text, revert() on Escape with the list closed (true if it did something), taken(item)
+  // for matches already chosen (multi picker).
+  function combobox(root, input, hooks) {
+    var status = root.querySelector(".picker-status");
     var list = document.createElement("ul");
     list.id = input.id + "-listbox";
     list.className = "picker-list";
     list.setAttribute("role", "listbox");
     list.setAttribute("aria-label", root.dataset.listLabel);
     list.hidden = true;
-    root.insertBefore(list, select);
+    input.insertAdjacentElement("afterend", list);
     root.classList.add("picker-ready");
-    select.tabIndex = -1;
-    select.setAttribute("aria-hidden", "true");
 
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
@@ -35,7 +43,6 @@
     var active = -1;
     var timer = null;
     var asked = 0; // number of the latest request: older answers are dropped
-    var chosen = {id: select.value, name: input.value}; // what Escape goes back to
 
     function say(text) {
       status.textContent = text || "";
@@ -67,13 +74,6 @@
       options[active].scrollIntoView({block: "nearest"});
     }
 
-    function span(className, text) {
-      var element = document.createElement("span");
-      element.className = className;
-      element.textContent = text;
-      return element;
-    }
-
     function show(data) {
       items = data.items || [];
       list.textContent = "";
@@ -83,8 +83,9 @@
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", "false");
         option.appendChild(span("picker-name", item.name));
-        var extra = [item.other, item.country].filter(Boolean).join(" · ");
-        if (extra) option.appendChild(span("picker-extra", extra));
+        var extra = [item.other, item.country, item.format].filter(Boolean);
+        if (hooks.taken && hooks.taken(item)) extra.push(root.dataset.taken);
+        if (extra.length) option.appendChild(span("picker-extra", extra.join(" · ")));
         option.addEventListener("mousedown", function (event) {
           event.preventDefault(); // keep the focus in the text box
         });
@@ -123,7 +124,7 @@
       var url = root.dataset.url + "?q=" + encodeURIComponent(q);
       fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
         .then(function (response) {
-          if (!response.ok || response.headers.get("Content-Type").indexOf("json") < 0) throw new Error();
+          if (!response.ok || (response.headers.get("Content-Type") || "").indexOf("json") < 0) throw new Error();
           return response.json();
         })
         .then(function (data) {
@@ -137,30 +138,13 @@
         });
     }
 
-    function setValue(id, label) {
-      var value = id ? String(id) : "";
-      var option = Array.prototype.find.call(select.options, function (o) { return o.value === value; });
-      if (!option) {
-        option = new Option(label, value);
-        select.add(option);
-      }
-      select.value = value;
-    }
-
     function choose(item) {
-      setValue(item.id, item.label);
-      input.value = item.name;
-      shown.value = item.name; // the server sees the box unchanged: the chosen id decides
-      chosen = {id: String(item.id), name: item.name};
       close();
-      say(item.label);
-      select.dispatchEvent(new Event("change", {bubbles: true}));
+      say(hooks.choose(item));
     }
 
     input.addEventListener("input", function () {
-      // Typing drops the previous choice until a match is chosen (or the box is saved as typed,
-      // which makes the server offer the matches).
-      if (input.value === chosen.name) setValue(chosen.id, chosen.name); else select.value = "";
+      if (hooks.typed) hooks.typed();
       clearTimeout(timer);
       timer = setTimeout(search, DELAY);
     });
@@ -184,10 +168,8 @@
         if (isOpen) {
           event.preventDefault();
           close();
-        } else if (input.value !== chosen.name) {
+        } else if (hooks.revert && hooks.revert()) {
           event.preventDefault();
-          input.value = chosen.name;
-          setValue(chosen.id, chosen.name);
           say("");
         }
       } else if (event.key === "Tab" && isOpen && active >= 0) {
@@ -198,7 +180,105 @@
     input.addEventListener("blur", function () {
       close();
     });
+
+    // A new search starts from an empty list (the multi picker empties the box after a choice).
+    return {forget: function () { items = []; asked++; clearTimeout(timer); }};
   }
 
-  document.querySelectorAll(".picker").forEach(setUp);
+  function setUpCompany(root) {
+    var input = root.querySelector(".picker-input");
+    var select = root.querySelector(".picker-select");
+    var shown = root.querySelector(".picker-shown");
+    if (!input || !select || !shown) return;
+    select.tabIndex = -1;
+    select.setAttribute("aria-hidden", "true");
+    var chosen = {id: select.value, name: input.value}; // what Escape goes back to
+
+    function setValue(id, label) {
+      var value = id ? String(id) : "";
+      var option = Array.prototype.find.call(select.options, function (o) { return o.value === value; });
+      if (!option) {
+        option = new Option(label, value);
+        select.add(option);
+      }
+      select.value = value;
+    }
+
+    combobox(root, input, {
+      choose: function (item) {
+        setValue(item.id, item.label);
+        input.value = item.name;
+        shown.value = item.name; // the server sees the box unchanged: the chosen id decides
+        chosen = {id: String(item.id), name: item.name};
+        select.dispatchEvent(new Event("change", {bubbles: true}));
+        return item.label;
+      },
+      typed: function () {
+        // Typing drops the previous choice until a match is chosen (or the box is saved as typed,
+        // which makes the server offer the matches).
+        if (input.value === chosen.name) setValue(chosen.id, chosen.name); else select.value = "";
+      },
+      revert: function () {
+        if (input.value === chosen.name) return false;
+        input.value = chosen.name;
+        setValue(chosen.id, chosen.name);
+        return true;
+      }
+    });
+  }
+
+  function setUpTitles(root) {
+    var input = root.querySelector(".picker-input");
+    var shown = root.querySelector(".picker-shown");
+    var chosenList = root.querySelector(".picker-chosen");
+    if (!input || !shown || !chosenList) return;
+    var name = root.dataset.name;
+
+    function box(id) {
+      return Array.prototype.find.call(root.querySelectorAll("input[type=checkbox]"), function (b) {
+        return b.name === name && b.value === String(id);
+      });
+    }
+
+    var picker = combobox(root, input, {
+      choose: function (item) {
+        var existing = box(item.id);
+        if (existing) {
+          existing.checked = true;
+          chosenList.appendChild(existing.closest("li")); // from the matches of a no-JS step
+        } else {
+          var li = document.createElement("li");
+          var label = document.createElement("label");
+          var checkbox = document.createElement("input");
+          label.className = "check";
+          checkbox.type = "checkbox";
+          checkbox.name = name;
+          checkbox.value = String(item.id);
+          checkbox.checked = true;
+          label.appendChild(checkbox);
+          label.appendChild(document.createTextNode(" " + item.label));
+          li.appendChild(label);
+          chosenList.appendChild(li);
+        }
+        input.value = ""; // ready for the next title; an empty box is no search for the server
+        shown.value = "";
+        picker.forget();
+        return root.dataset.added.replace("__NAME__", item.label);
+      },
+      taken: function (item) {
+        var existing = box(item.id);
+        return Boolean(existing && existing.checked);
+      },
+      revert: function () {
+        if (!input.value) return false;
+        input.value = "";
+        return true;
+      }
+    });
+  }
+
+  document.querySelectorAll(".picker").forEach(function (root) {
+    if (root.classList.contains("picker-ready")) return;
+    if (root.classList.contains("picker-multi")) setUpTitles(root); else setUpCompany(root);
+  });
 })();
