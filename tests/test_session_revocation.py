@@ -1,5 +1,5 @@
-"""A password, role or status change ends the user's sessions and API tokens at once;
-a plain logout ends the sessions only (scripts keep their tokens)."""
+"""Logging out, and a password, role or status change, end the user's sessions and API tokens
+at once."""
 
 from __future__ import annotations
 
@@ -40,9 +40,11 @@ def test_role_change_revokes_tokens(app, client, make_user, login):
     assert _api_status(client, raw) == 401
 
 
-def test_logout_keeps_tokens(app, client, make_user, login):
-    rep = make_user("rep")
-    raw = _token(app, rep)
+def test_logout_revokes_tokens(app, client, make_user, login):
+    rep, other = make_user("rep"), make_user("rep")
+    raw, others = _token(app, rep), _token(app, other)
     login(rep)
+    assert "Signing out" in client.get("/account/api-tokens").get_data(as_text=True)  # said where tokens are made
     client.post("/logout")
-    assert _api_status(client, raw) == 200
+    assert _api_status(client, raw) == 401
+    assert _api_status(client, others) == 200  # only the user's own

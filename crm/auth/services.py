@@ -83,17 +83,16 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def end_all_sessions(user: User, *, revoke_api_tokens: bool = True) -> None:
-    """Invalidate every session and remember-me cookie the user has and, after a password,
-    role or status change, their API tokens too (a plain logout leaves scripts running)."""
-    user.session_token = new_session_token()
-    if revoke_api_tokens:
-        from ..api.models import ApiToken
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session, remember-me cookie and API token the user has (on logout, and on a
+    password, role or status change)."""
+    from ..api.models import ApiToken
 
-        db.session.execute(
-            sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
+    user.session_token = new_session_token()
+    db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def set_password(user: User, password: str) -> None:

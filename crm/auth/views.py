@@ -74,7 +74,9 @@ def login():
 @login_required
 def logout():
     user = db.session.get(User, current_user.id)
-    end_all_sessions(user, revoke_api_tokens=False)  # the old cookie is worthless even if someone copied it
+    # Every session, remember-me cookie and API token of the user ends: a copied cookie or a
+    # forgotten token is worthless once its owner signs out (issue 8; scripts get a new token).
+    end_all_sessions(user)
     db.session.commit()
     logout_user()
     lang = session.get("lang")
