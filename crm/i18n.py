@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import dates as babel_dates
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
@@ -79,6 +80,20 @@ def select_timezone() -> str:
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def user_zone(user) -> dt.tzinfo:
+    """``user``'s time zone (their ``timezone`` setting); UTC when it is missing or unknown."""
+    name = getattr(user, "timezone", None)
+    try:
+        return ZoneInfo(name) if name else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def user_today(user) -> dt.date:
+    """Today's date where ``user`` is, so "today", "due" and "this month" mean their day, not the server's."""
+    return dt.datetime.now(user_zone(user)).date()
 
 
 def ui_lang() -> str:

@@ -204,16 +204,19 @@ def test_period_days_are_the_viewers(ctx, make_user, make_deal, rates):
 
 
 def test_day_range_utc():
+    from types import SimpleNamespace
     from zoneinfo import ZoneInfo
 
-    from crm.dashboards.filters import day_range_utc, zone
+    from crm.dashboards.filters import day_range_utc
+    from crm.i18n import user_zone
 
     start, end = day_range_utc(dt.date(2026, 3, 1), dt.date(2026, 3, 31), ZoneInfo("Europe/Paris"))
     # Paris is UTC+1 on 1 March and UTC+2 from 29 March (summer time)
     assert start == dt.datetime(2026, 2, 28, 23, tzinfo=dt.UTC)
     assert end == dt.datetime(2026, 3, 31, 22, tzinfo=dt.UTC)
     assert day_range_utc(None, None, dt.UTC) == (None, None)
-    assert zone("Not/AZone") is dt.UTC and zone(None) is dt.UTC
+    assert user_zone(SimpleNamespace(timezone="Not/AZone")) is dt.UTC
+    assert user_zone(SimpleNamespace(timezone=None)) is dt.UTC
 
 
 def test_stuck_deals(ctx, people, fixture):

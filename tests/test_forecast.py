@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -149,3 +150,23 @@ def test_forecast_page(client, ctx, login, make_user, make_deal):
     html = client.get("/deals/forecast?currency=USD").get_data(as_text=True)
     assert '<option value="USD" selected>' in html and "$100,000.00" in html
     assert client.get("/deals/forecast?currency=nope&type=bad").status_code == 200
+
+
+def test_overdue_means_before_the_viewers_today(client, login, make_user, make_deal):
+    """Kiritimati (UTC+14) is always at least a day ahead of Pago Pago (UTC-11): a deal expected to
+    close on Pago Pago's today is due today there, and already overdue in Kiritimati."""
+    from crm.i18n import user_today
+
+    east, west = make_user("manager", timezone="Pacific/Kiritimati"), make_user("manager", timezone="Pacific/Pago_Pago")
+    assert user_today(east) > user_today(west)
+    make_deal(make_user("rep"), amount=D("4321.00"), currency="USD", expected_close_date=user_today(west))
+
+    def overdue_row(user):
+        login(user)
+        html = client.get("/deals/forecast?currency=USD").get_data(as_text=True)
+        client.post("/logout")
+        row = re.search(r'<tr class="fc-overdue">(.*?)</tr>', html, re.S)
+        return row.group(1) if row else ""
+
+    assert "4,321.00" in overdue_row(east)
+    assert "4,321.00" not in overdue_row(west)

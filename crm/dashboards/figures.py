@@ -33,11 +33,12 @@ from ..deals.models import Deal, PipelineStage
 from ..enums import DealType, MeetingStatus
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import user_zone
 from ..leads.models import Lead
 from ..meetings.models import Meeting
 from ..permissions import owner_restriction, scope
 from ..rates.services import RateTable, Total, convert_totals
-from .filters import Filters, day_range_utc, zone
+from .filters import Filters, day_range_utc
 
 FORECAST_MONTHS = 12
 MAX_EVENTS = 12  # events compared in the funnel table
@@ -542,7 +543,7 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
     won: PerCurrency = {}
     lost: PerCurrency = {}
     reasons: dict[str, PerCurrency] = defaultdict(dict)
-    for (is_won, reason), per_ccy in closed_in_period(user, f, d.stages, zone(getattr(user, "timezone", None))).items():
+    for (is_won, reason), per_ccy in closed_in_period(user, f, d.stages, user_zone(user)).items():
         for ccy, (c, a) in per_ccy.items():
             _add(won if is_won else lost, ccy, c, a, Decimal(0))
             if not is_won:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..enums import DealType
 from ..listing import date_arg
@@ -34,14 +33,6 @@ def presets(today: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
         "last_year": (dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
         ALL_TIME: (None, None),
     }
-
-
-def zone(name: str | None) -> dt.tzinfo:
-    """The time zone named ``name`` (a user's ``timezone``), UTC when it is missing or unknown."""
-    try:
-        return ZoneInfo(name) if name else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
 
 
 def day_range_utc(start: dt.date | None, end: dt.date | None,

@@ -17,7 +17,7 @@ from ..choices import COMMON_CURRENCIES
 from ..db_types import utcnow
 from ..enums import DealType
 from ..extensions import db
-from ..i18n import ui_lang
+from ..i18n import ui_lang, user_today
 from ..listing import export_response
 from ..meetings.models import Meeting
 from ..rates.services import rate_table
@@ -38,8 +38,7 @@ def _country(code: str | None) -> str:
 
 
 def _dashboard() -> Dashboard:
-    today = dt.date.today()
-    f = parse_filters(request.args, current_user, today=today,
+    f = parse_filters(request.args, current_user, today=user_today(current_user),
                       default_stuck_days=current_app.config.get("CRM_STUCK_DAYS", 30))
     return build_dashboard(current_user, f, rate_table(f.rate_on), lang=ui_lang(), country_name=_country)
 

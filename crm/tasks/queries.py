@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..i18n import user_today
 from .models import Task
 
 OPEN_LIMIT = 200  # open tasks per page
 DONE_LIMIT = 20  # recently completed tasks shown under the open ones
-
-
-def user_today(user) -> dt.date:
-    """Today's date where ``user`` is (their time zone), so "due today" means their today."""
-    try:
-        zone = ZoneInfo(getattr(user, "timezone", None) or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return dt.datetime.now(zone).date()
 
 
 def open_task_count(user, today: dt.date | None = None) -> tuple[int, int]:

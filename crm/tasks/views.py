@@ -9,12 +9,13 @@ from flask_login import current_user, login_required
 
 from ..auth.models import User
 from ..extensions import db
+from ..i18n import user_today
 from ..permissions import get_visible_or_404
 from ..urls import safe_next
 from . import bp
 from .forms import TaskForm
 from .models import Task
-from .queries import group_open, task_lists, task_subject, task_subjects, user_today
+from .queries import group_open, task_lists, task_subject, task_subjects
 from .services import (
     SUBJECT_KINDS,
     TaskError,

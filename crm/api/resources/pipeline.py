@@ -18,6 +18,7 @@ from marshmallow import validate
 from ...dashboards.figures import build_dashboard
 from ...dashboards.filters import MAX_STUCK_DAYS, parse_filters, presets
 from ...enums import DealType
+from ...i18n import user_today
 from ...rates.services import is_currency, rate_table
 from ...territories import territory_name
 from .. import fields as f
@@ -142,7 +143,7 @@ class Summary(Resource):
         user = api_user()
         if args["owner"] is not None and not user.is_manager:
             raise ApiError(403)
-        filters = parse_filters(_filter_args(args), user, today=dt.date.today(),
+        filters = parse_filters(_filter_args(args), user, today=user_today(user),
                                 default_stuck_days=current_app.config.get("CRM_STUCK_DAYS", 30))
         lang = api_language()
         d = build_dashboard(user, filters, rate_table(filters.rate_on), lang=lang,
