@@ -643,3 +643,38 @@ def test_nested_field_errors_use_dotted_paths(api, company, stages):
 def test_unknown_query_parameters_are_refused(api):
     body = assert_error(api("GET", "/api/v1/companies?per-page=5"), 422, fields=("per-page",))
     assert body["errors"]["per-page"] == ["Unknown field."]
+
+
+def test_archived_titles_and_companies_are_not_newly_linked(app, api, company, make_company, stages):
+    """As in the forms: an archived title or company cannot be chosen for a deal or a lead, but a record
+    that already has one keeps it when it is saved again."""
+    import datetime as dt
+
+    from crm.companies.models import Company
+    from crm.enums import Genre
+    from crm.titles.models import Title
+
+    with app.app_context():
+        title = Title(name_en="Old Show", genre=Genre.ANIMATION)
+        db.session.add(title)
+        db.session.commit()
+        title_id = title.id
+    gone = make_company(name_en="Closed Studio")
+    deal = _new_deal(api, company, title_ids=[title_id]).get_json()
+    lead = api("POST", "/api/v1/leads", json={"company_id": company.id, "title_ids": [title_id]}).get_json()
+    with app.app_context():
+        now = dt.datetime.now(dt.UTC)
+        db.session.get(Title, title_id).archived_at = now
+        db.session.get(Company, gone.id).archived_at = now
+        db.session.get(Company, company.id).archived_at = now
+        db.session.commit()
+    assert_error(_new_deal(api, make_company(), title_ids=[title_id]), 422, fields=("title_ids",))
+    assert_error(_new_deal(api, gone), 422, fields=("company_id",))
+    assert_error(api("POST", "/api/v1/leads", json={"company_id": gone.id}), 422, fields=("company_id",))
+    assert_error(api("POST", "/api/v1/leads", json={"company_id": make_company().id, "title_ids": [title_id]}),
+                 422, fields=("title_ids",))
+    # The records that already had them save again (their company and title are archived too).
+    saved = api("PATCH", f"/api/v1/deals/{deal['id']}", json={"version": deal["version"], "notes": "still on"})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["title_ids"] == [title_id]
+    assert api("PATCH", f"/api/v1/leads/{lead['id']}", json={"summary": "still on"}).status_code == 200

@@ -93,8 +93,10 @@ def _audit(action: str, deal: Deal, user, ip: str | None, changes=None) -> None:
            ip=ip)
 
 
-def _check_links(values: dict, contact_ids, title_ids, owner_id=None) -> tuple[list, list]:
-    """Contacts must work at the counterpart company; titles and owner must exist."""
+def _check_links(values: dict, contact_ids, title_ids, owner_id=None, current: Deal | None = None
+                 ) -> tuple[list, list]:
+    """Contacts must work at the counterpart company; titles and owner must exist; an archived company or
+    title cannot be newly chosen (one ``current`` already has stays acceptable)."""
     errors: dict[str, list] = {}
     contacts = list(db.session.scalars(sa.select(Contact).where(Contact.id.in_(contact_ids or [])))) \
         if contact_ids else []
@@ -102,10 +104,17 @@ def _check_links(values: dict, contact_ids, title_ids, owner_id=None) -> tuple[l
                                                            for c in contacts):
         errors["contact_ids"] = [_l("Choose contacts who work at the counterpart company.")]
     titles = list(db.session.scalars(sa.select(Title).where(Title.id.in_(title_ids)))) if title_ids else []
+    kept_titles = {t.id for t in current.titles} if current is not None else set()
     if len(titles) != len(set(title_ids or [])):
         errors["title_ids"] = [_l("Choose titles from the list.")]
-    if values.get("company_id") and db.session.get(Company, values["company_id"]) is None:
+    elif any(t.archived_at is not None and t.id not in kept_titles for t in titles):
+        errors["title_ids"] = [_l("An archived title cannot be added: choose another one or restore it first.")]
+    company = db.session.get(Company, values["company_id"]) if values.get("company_id") else None
+    if values.get("company_id") and company is None:
         errors["company_id"] = [_l("Choose the counterpart company.")]
+    elif company is not None and company.archived_at is not None and (
+            current is None or current.company_id != company.id):
+        errors["company_id"] = [_l("This company is archived: choose another one or restore it first.")]
     if owner_id is not None:
         owner = db.session.get(User, owner_id)
         if owner is None or not owner.active:
@@ -294,7 +303,7 @@ def update_deal(deal: Deal, user, *, expected_version: int | None, values: dict,
     if expected_version is None or expected_version != deal.version:
         raise DealConflictError(submitted, terms)
     contacts, titles = _check_links(values, contact_ids, title_ids,
-                                    owner_id if owner_id not in (None, deal.owner_id) else None)
+                                    owner_id if owner_id not in (None, deal.owner_id) else None, current=deal)
     changes = differences(deal, submitted, terms)
     if not changes:
         return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..companies.models import Contact
+from ..companies.models import Company, Contact
 from ..deals.models import Deal
 from ..deals.services import create_deal
 from ..enums import DealType, Genre, LeadSource, LeadStatus
@@ -40,10 +40,17 @@ def _clean(fields: dict) -> dict:
     return out
 
 
-def check_links(company_id: int | None, contact_id: int | None = None, meeting_id: int | None = None) -> None:
-    """The contact and the meeting, when given, must be with the lead's company."""
+def check_links(company_id: int | None, contact_id: int | None = None, meeting_id: int | None = None,
+                current: Lead | None = None) -> None:
+    """The contact and the meeting, when given, must be with the lead's company; an archived company
+    cannot be newly chosen (the one ``current`` already has stays acceptable)."""
     if not company_id:
         raise LeadError(_l("Choose the company."), "company_id")
+    company = db.session.get(Company, company_id)
+    if company is None:
+        raise LeadError(_l("Choose the company."), "company_id")
+    if company.archived_at is not None and (current is None or current.company_id != company_id):
+        raise LeadError(_l("This company is archived: choose another one or restore it first."), "company_id")
     if contact_id is not None:
         contact = db.session.get(Contact, contact_id)
         if contact is None or contact.company_id != company_id:
@@ -54,13 +61,21 @@ def check_links(company_id: int | None, contact_id: int | None = None, meeting_i
             raise LeadError(_l("This meeting was with another company."), "meeting_id")
 
 
-def _titles(title_ids) -> list[Title]:
+def _titles(title_ids, current: Lead | None = None) -> list[Title]:
+    """The titles named by ``title_ids``: each must exist, and an archived one must already be ``current``'s."""
     ids = list(dict.fromkeys(title_ids or []))
     if not ids:
         return []
     from sqlalchemy import select
 
-    return list(db.session.scalars(select(Title).where(Title.id.in_(ids))))
+    titles = list(db.session.scalars(select(Title).where(Title.id.in_(ids))))
+    if len(titles) != len(ids):
+        raise LeadError(_l("Choose titles from the list."), "title_ids")
+    kept = {t.id for t in current.titles} if current is not None else set()
+    if any(t.archived_at is not None and t.id not in kept for t in titles):
+        raise LeadError(_l("An archived title cannot be added: choose another one or restore it first."),
+                        "title_ids")
+    return titles
 
 
 def create_lead(*, owner, company_id: int, **fields) -> Lead:
@@ -80,13 +95,13 @@ def update_lead(lead: Lead, *, title_ids=None, **fields) -> Lead:
     """Change a lead's fields (only those in LEAD_FIELDS) and, if given, its titles."""
     fields = _clean({k: v for k, v in fields.items() if k in LEAD_FIELDS})
     check_links(fields.get("company_id", lead.company_id), fields.get("contact_id", lead.contact_id),
-                fields.get("meeting_id", lead.meeting_id))
+                fields.get("meeting_id", lead.meeting_id), current=lead)
     for name, value in fields.items():
         if name == "owner_id" and value is None:
             continue
         setattr(lead, name, value)
     if title_ids is not None:
-        lead.titles = _titles(title_ids)
+        lead.titles = _titles(title_ids, current=lead)
     db.session.flush()
     return lead
 
