@@ -247,3 +247,57 @@ def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def pick(page: Page, field: str, typed: str, expected: str) -> None:
+    """Type into a picker's search box and choose the first match with the keyboard."""
+    box = page.locator(f"input[name='{field}-search']")
+    box.fill(typed)
+    option = page.locator(f"#{box.get_attribute('id')}-listbox [role=option]").first
+    expect(option).to_contain_text(expected)
+    box.press("ArrowDown")
+    box.press("Enter")
+
+
+def manager_signs_over_a_conflict(browser: Browser, base: str, email: str, pages: list[Page]) -> dict:
+    """A manager creates a French SVOD licence of Rainbow Chicks (whose worldwide rights the demo's won
+    deal already granted) with the pickers, then drags it into "Contract signed": the board's dialog
+    asks for an override reason and the move is saved with it."""
+    # Wide enough for the board's first column and "Contract signed" to be on screen together.
+    context = browser.new_context(locale="en-US", timezone_id="Europe/Paris", viewport={"width": 2200, "height": 1000})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    pages.append(page)
+    sign_in(page, base, email)
+    page.goto(base + "/deals/new?type=distribution")
+    page.fill("input[name=name_en]", "Rainbow Chicks — France SVOD 2020")
+    pick(page, "company_id", "millim", "Millimages")
+    pick(page, "title_ids", "caihong", "Rainbow Chicks")  # pinyin of 彩虹
+    expect(page.locator("input[name=title_ids][type=checkbox]:checked")).to_have_count(1)
+    page.fill("input[name=amount]", "50000")
+    page.select_option("select[name=currency]", "EUR")
+    page.fill("input[name=territories]", "FR")
+    page.check("input[name=media][value=svod]")
+    page.fill("input[name=licence_start]", "2020-01-01")
+    page.fill("input[name=licence_end]", "2020-12-31")
+    page.locator("main form button[type=submit].btn-primary").click()
+    expect(flash(page).first).to_contain_text("created")
+    deal_id = int(re.search(r"/deals/(\d+)", page.url).group(1))
+
+    page.goto(base + "/deals/pipeline?type=distribution")
+    card = page.locator(f"#deal-{deal_id}")
+    signed = page.locator(".board-column.stage-signed")
+    with page.expect_response(lambda r: f"/deals/{deal_id}/move" in r.url) as refused:
+        drag(page, card, signed)
+    assert refused.value.status == 400 and refused.value.json()["field"] == "override_reason"
+    dialog = page.locator("#move-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("already granted")
+    dialog.locator("input[name=override_reason]").fill("Millimages released France SVOD for 2020 in writing")
+    with page.expect_response(lambda r: f"/deals/{deal_id}/move" in r.url) as moved:
+        dialog.locator("button[value=confirm]").click()
+    assert moved.value.status == 200, moved.value.text()
+    page.reload()
+    expect(page.locator(f".board-column.stage-signed #deal-{deal_id}")).to_have_count(1)
+    context.close()
+    return {"deal_id": deal_id}

@@ -12,6 +12,7 @@ When a journey fails, a full-page screenshot of every open page is kept in e2e-a
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 from decimal import Decimal
@@ -24,7 +25,7 @@ from tests.live_server import ROOT, gunicorn_servers, prepare_demo_database
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from tests.e2e.journey import EN, ZH, pdf_text, rep_journey  # noqa: E402 - after the importorskip
+from tests.e2e.journey import EN, ZH, manager_signs_over_a_conflict, pdf_text, rep_journey  # noqa: E402
 
 ARTIFACTS = os.environ.get("CRM_E2E_ARTIFACTS") or os.path.join(ROOT, "e2e-artifacts")
 
@@ -57,7 +58,8 @@ def browser():
 @pytest.fixture
 def server(request, tmp_path):
     """A fresh demo database and one gunicorn serving it; yields (base URL, database URL)."""
-    with separate_database(f"crm_e2e_{request.node.callspec.id}_{os.getpid()}", tmp_path) as url:
+    name = re.sub(r"\W+", "_", request.node.name.removeprefix("test_"))[-30:].strip("_").lower()
+    with separate_database(f"crm_e2e_{name}_{os.getpid()}", tmp_path) as url:
         prepare_demo_database(url)
         env = {"DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "CRM_ENV": "development"}
         with gunicorn_servers(env, tmp_path) as (base,):
@@ -133,3 +135,28 @@ def test_a_reps_day_in_the_browser(browser, server, pages, words, email, colleag
     # The rep's dashboard counts the new deal: one more open deal, US$185,000.00 more in the pipeline.
     (before, n_before), (after, n_after) = made["open_before"], made["open_after"]
     assert (after - before, n_after - n_before) == (Decimal("185000.00"), 1)
+
+
+def test_a_manager_signs_over_a_rights_conflict_by_dragging(browser, server, pages):
+    """The searchable pickers driven from the keyboard (pinyin for the title), then a drag into
+    "Contract signed" over the demo's signed worldwide grant: the board's dialog asks the manager
+    for a reason, and the move is saved with it in the audit log."""
+    base, database_url = server
+    made = manager_signs_over_a_conflict(browser, base, "manager@demo.example", pages)
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            deal = conn.execute(sa.text(
+                "SELECT d.company_id, s.key FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id "
+                "WHERE d.id = :i"), {"i": made["deal_id"]}).one()
+            company = conn.scalar(sa.text("SELECT name_en FROM companies WHERE id = :i"), {"i": deal.company_id})
+            titles = conn.scalars(sa.text(
+                "SELECT t.name_en FROM deal_titles dt JOIN titles t ON t.id = dt.title_id WHERE dt.deal_id = :i"),
+                {"i": made["deal_id"]}).all()
+            override = conn.scalar(sa.text(
+                "SELECT count(*) FROM audit_entries WHERE action = 'rights_override' AND entity_id = :i"),
+                {"i": made["deal_id"]})
+    finally:
+        engine.dispose()
+    assert company == "Millimages" and titles == ["Rainbow Chicks"]  # chosen with the pickers
+    assert deal.key == "signed" and override == 1

@@ -116,14 +116,16 @@
         say([body.message].concat(body.warnings || []).join(" "));
         return;
       }
-      if (result.status === 400 && (body.field === "reason" || body.field === "signed_on")) {
+      // A detail the move needs (a loss reason, a signing date, a manager's override reason for a
+      // rights conflict): ask for it in the dialog, then send the move again with every detail so far.
+      if (result.status === 400 && body.field && dialog && dialog.querySelector('[data-field="' + body.field + '"]')) {
         return askFor(body.field, body.error).then(function (value) {
           if (value === null) {
             placeCard(card, from);
             refreshEmpty(to);
             return;
           }
-          var more = {};
+          var more = Object.assign({}, extra);
           more[body.field] = value;
           return move(card, from, to, more);
         });
