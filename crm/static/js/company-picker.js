@@ -190,8 +190,11 @@
     var select = root.querySelector(".picker-select");
     var shown = root.querySelector(".picker-shown");
     if (!input || !select || !shown) return;
-    select.tabIndex = -1;
-    select.setAttribute("aria-hidden", "true");
+    if (!root.classList.contains("picker-step")) {
+      // The select only carries the chosen id; after the server's search step it shows the matches.
+      select.tabIndex = -1;
+      select.setAttribute("aria-hidden", "true");
+    }
     var chosen = {id: select.value, name: input.value}; // what Escape goes back to
 
     function setValue(id, label) {
