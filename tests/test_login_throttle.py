@@ -118,3 +118,36 @@ def test_throttle_message_in_chinese(app, client, make_user, limits):
     for _ in range(4):
         response = _try(client, "someone@example.com")
     assert response.status_code == 429 and "登录失败次数过多" in response.get_data(as_text=True)
+
+
+def test_a_redis_that_does_not_answer_does_not_hold_sign_in_up(app, client, make_user, monkeypatch, caplog):
+    """A Redis that accepts connections and then says nothing (a network split): each call gives up after
+    its short timeout and the database counts the failure."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:  # closed: the test is over
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    monkeypatch.setitem(app.config, "CRM_REDIS_URL", f"redis://127.0.0.1:{server.getsockname()[1]}/0")
+    user = make_user("rep")
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert _try(client, user.email).status_code == 200
+        assert _failures_in_database(app) == 1
+        assert "Redis unreachable" in caplog.text
+    finally:
+        app.extensions.pop("crm_login_throttle", None)
+        server.close()
+        for conn in held:
+            conn.close()

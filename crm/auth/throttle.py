@@ -10,9 +10,10 @@ emails are counted like real ones, so throttling reveals nothing.
 
 The database keeps each failure as a row. Redis keeps them with the moving-window
 limiter of ``limits`` (the library under Flask-Limiter), which spares the database a
-write per failed sign-in under a password-spraying attack. If Redis cannot be reached,
-sign-in falls back to the database (logged), so an outage of the cache neither locks
-everyone out nor lifts the throttle.
+write per failed sign-in under a password-spraying attack. If Redis cannot be reached (or
+does not answer within half a second), sign-in falls back to the database (logged), so an
+outage of the cache neither locks everyone out nor lifts the throttle; the failures the
+database counted meanwhile still count once Redis is back.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def _redis() -> MovingWindowRateLimiter | None:
     key = (url, current_app.config["CRM_REDIS_PREFIX"])
     cached = current_app.extensions.get("crm_login_throttle")
     if cached is None or cached[0] != key:
-        storage = storage_from_string(url, key_prefix=key[1] + ":login")
+        # Short timeouts: a Redis that stops answering must not hold sign-in up (the database takes over).
+        storage = storage_from_string(url, key_prefix=key[1] + ":login", socket_connect_timeout=0.5,
+                                      socket_timeout=0.5)
         cached = (key, MovingWindowRateLimiter(storage))
         current_app.extensions["crm_login_throttle"] = cached
     return cached[1]
@@ -86,15 +89,15 @@ def _unreachable(exc: Exception) -> None:
 
 def retry_after(email: str, address: str | None, now: dt.datetime | None = None) -> int:
     """Seconds until this account and address may try again; 0 when they may now."""
+    waits = [_database_retry_after(email, address, now)]  # failures recorded while Redis was away count too
     limiter = _redis()
     if limiter is not None:
         try:
-            waits = [int(limiter.get_window_stats(item, *ids).reset_time - time.time()) + 1
-                     for item, ids in _limits(email, address) if not limiter.test(item, *ids)]
-            return max(waits, default=0)
+            waits += [int(limiter.get_window_stats(item, *ids).reset_time - time.time()) + 1
+                      for item, ids in _limits(email, address) if not limiter.test(item, *ids)]
         except RedisError as exc:
             _unreachable(exc)
-    return _database_retry_after(email, address, now)
+    return max(waits)
 
 
 def _database_retry_after(email: str, address: str | None, now: dt.datetime | None = None) -> int:
