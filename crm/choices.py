@@ -24,3 +24,13 @@ def currency_choices() -> list[tuple[str, str]]:
 
 def is_country(code: str) -> bool:
     return len(code) == 2 and code.isalpha() and code.upper() in Locale("en").territories
+
+
+def optional_id(value) -> int | None:
+    """Coerce a select's value to an id: "" (the blank option) to None; anything else not a whole
+    number raises ValueError, which WTForms reports as a choice error on the field."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(str(value).strip())

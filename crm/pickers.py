@@ -43,11 +43,13 @@ from wtforms import FieldList, FormField, SelectField, SelectMultipleField
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
+from .choices import optional_id
 from .companies.models import Company
 from .extensions import db
 from .i18n import lazy_gettext as _l
 from .i18n import ui_lang
 from .model_mixins import name_order
+from .records import newly_archived
 from .search import normalise_query, search_clause
 from .territories import territory_name
 from .titles.models import Title
@@ -162,7 +164,7 @@ class CompanyField(SelectField):
     def __init__(self, label=None, validators=None, blank=_l("— Choose —"), **kwargs):
         kwargs.pop("coerce", None)
         kwargs.pop("validate_choice", None)
-        super().__init__(label, validators, coerce=_optional_id, choices=[], validate_choice=False, **kwargs)
+        super().__init__(label, validators, coerce=optional_id, choices=[], validate_choice=False, **kwargs)
         self.label.field_id = f"{self.id}-search"
         self.blank = blank
         self.keep_ids: set[int] = set()
@@ -176,7 +178,7 @@ class CompanyField(SelectField):
         self._bad_id = False
         if valuelist:
             try:
-                self.data = _optional_id(valuelist[0])
+                self.data = optional_id(valuelist[0])
             except (TypeError, ValueError):
                 self.data, self._bad_id = None, True
 
@@ -216,7 +218,7 @@ class CompanyField(SelectField):
         company = self.company()
         if company is None:
             raise StopValidation(_("Choose a company from the list."))
-        if company.is_archived and company.id not in self.keep_ids:
+        if newly_archived([company], self.keep_ids):
             raise StopValidation(_("%(company)s is archived: choose another company.",
                                    company=company.display_name(ui_lang())))
 
@@ -244,14 +246,6 @@ class CompanyField(SelectField):
         if self.more:
             rows.append(("", _("More companies match: type more of the name."), False))
         return rows
-
-
-def _optional_id(value) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    if isinstance(value, int):
-        return value
-    return int(str(value).strip())
 
 
 def company_fields(form) -> list[CompanyField]:
@@ -354,7 +348,7 @@ class TitlesField(SelectMultipleField):
         titles = self.titles()
         if len(titles) != len(self.data):
             raise StopValidation(_("Choose titles from the list."))
-        archived = [t for t in titles if t.is_archived and t.id not in self.keep_ids]
+        archived = newly_archived(titles, self.keep_ids)
         if archived:
             lang = ui_lang()
             self.errors += [_("%(title)s is archived: untick it or choose another title.",

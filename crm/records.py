@@ -12,6 +12,12 @@ from .db_types import utcnow
 from .extensions import db
 
 
+def newly_archived(records, kept_ids) -> list:
+    """Those of ``records`` that are archived and not among ``kept_ids``: an archived company or title
+    cannot be newly chosen, but a record that already links one keeps it (forms, services, the API)."""
+    return [r for r in records if r is not None and r.archived_at is not None and r.id not in kept_ids]
+
+
 def archive(obj) -> None:
     if obj.archived_at is None:
         obj.archived_at = utcnow()

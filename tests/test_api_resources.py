@@ -678,3 +678,9 @@ def test_archived_titles_and_companies_are_not_newly_linked(app, api, company, m
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["title_ids"] == [title_id]
     assert api("PATCH", f"/api/v1/leads/{lead['id']}", json={"summary": "still on"}).status_code == 200
+    # A co-production partner: an archived company cannot be added as one either.
+    copro = {"budget": "1000000", "budget_currency": "USD",
+             "partners": [{"company_id": make_company().id, "financing_share": "50", "ip_share": "50"},
+                          {"company_id": gone.id, "financing_share": "50", "ip_share": "50"}]}
+    assert_error(_new_deal(api, make_company(), deal_type="coproduction", terms=copro), 422,
+                 fields=("terms.partners",))

@@ -15,7 +15,7 @@ from ..db_types import utcnow
 from ..enums import DealType
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..records import archive, restore
+from ..records import archive, newly_archived, restore
 from ..titles.models import Title
 from .models import (
     CoproductionPartner,
@@ -93,8 +93,8 @@ def _audit(action: str, deal: Deal, user, ip: str | None, changes=None) -> None:
            ip=ip)
 
 
-def _check_links(values: dict, contact_ids, title_ids, owner_id=None, current: Deal | None = None
-                 ) -> tuple[list, list]:
+def _check_links(values: dict, contact_ids, title_ids, owner_id=None, current: Deal | None = None,
+                 partner_ids=()) -> tuple[list, list]:
     """Contacts must work at the counterpart company; titles and owner must exist; an archived company or
     title cannot be newly chosen (one ``current`` already has stays acceptable)."""
     errors: dict[str, list] = {}
@@ -107,14 +107,19 @@ def _check_links(values: dict, contact_ids, title_ids, owner_id=None, current: D
     kept_titles = {t.id for t in current.titles} if current is not None else set()
     if len(titles) != len(set(title_ids or [])):
         errors["title_ids"] = [_l("Choose titles from the list.")]
-    elif any(t.archived_at is not None and t.id not in kept_titles for t in titles):
+    elif newly_archived(titles, kept_titles):
         errors["title_ids"] = [_l("An archived title cannot be added: choose another one or restore it first.")]
     company = db.session.get(Company, values["company_id"]) if values.get("company_id") else None
     if values.get("company_id") and company is None:
         errors["company_id"] = [_l("Choose the counterpart company.")]
-    elif company is not None and company.archived_at is not None and (
-            current is None or current.company_id != company.id):
+    elif newly_archived([company], {current.company_id} if current is not None else set()):
         errors["company_id"] = [_l("This company is archived: choose another one or restore it first.")]
+    kept_partners = {p.company_id for p in current.coproduction.partners} \
+        if current is not None and current.coproduction is not None else set()
+    new_partners = [i for i in partner_ids if i not in kept_partners]
+    if new_partners and db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(
+            Company.id.in_(new_partners), Company.archived_at.is_not(None))):
+        errors["partners"] = [_l("This company is archived: choose another one or restore it first.")]
     if owner_id is not None:
         owner = db.session.get(User, owner_id)
         if owner is None or not owner.active:
@@ -122,6 +127,10 @@ def _check_links(values: dict, contact_ids, title_ids, owner_id=None, current: D
     if errors:
         raise DealError(errors)
     return contacts, titles
+
+
+def _partner_ids(terms: dict) -> list[int]:
+    return [row["company_id"] for row in terms.get("partners") or [] if row.get("company_id")]
 
 
 def _set_codes(deal: Deal, terms: dict) -> None:
@@ -275,7 +284,7 @@ def create_deal_with_terms(user, *, deal_type: DealType, values: dict, terms: di
     Raises DealError ({field: [messages]}) and writes nothing when a rule is broken."""
     deal_type = DealType(deal_type)
     values, terms, contact_ids, title_ids = _prepare(deal_type, values, terms)
-    contacts, titles = _check_links(values, contact_ids, title_ids, owner_id)
+    contacts, titles = _check_links(values, contact_ids, title_ids, owner_id, partner_ids=_partner_ids(terms))
     owner = db.session.get(User, owner_id) if owner_id else user
     deal = create_deal(owner=owner, deal_type=deal_type, changed_by=user, **values)
     deal.contacts = contacts
@@ -303,7 +312,8 @@ def update_deal(deal: Deal, user, *, expected_version: int | None, values: dict,
     if expected_version is None or expected_version != deal.version:
         raise DealConflictError(submitted, terms)
     contacts, titles = _check_links(values, contact_ids, title_ids,
-                                    owner_id if owner_id not in (None, deal.owner_id) else None, current=deal)
+                                    owner_id if owner_id not in (None, deal.owner_id) else None, current=deal,
+                                    partner_ids=_partner_ids(terms))
     changes = differences(deal, submitted, terms)
     if not changes:
         return []

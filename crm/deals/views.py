@@ -15,7 +15,7 @@ from ..i18n import date as format_date
 from ..i18n import number, ui_lang
 from ..leads.queries import contact_choices, owner_choices
 from ..permissions import get_visible_or_404
-from ..pickers import company_names, keep_archived, title_names
+from ..pickers import company_fields, company_names, title_names
 from ..territories import territory_name
 from ..timeline import timeline
 from . import bp
@@ -89,7 +89,13 @@ def _prepare(form: DealForm, deal: Deal | None) -> None:
         while len(form.payments) < max(PAYMENT_ROWS, filled + 2):
             form.payments.append_entry()
     if deal is not None:
-        keep_archived(form, deal.company_id, *(p.company_id for p in _partners(deal)))
+        # An archived company stays acceptable where the deal already has it: the counterpart field
+        # keeps the counterpart, the partner rows keep the current partners.
+        form.company_id.keep_ids |= {deal.company_id}
+        partner_ids = {p.company_id for p in _partners(deal)}
+        for field in company_fields(form):
+            if field is not form.company_id:
+                field.keep_ids |= partner_ids
         form.title_ids.keep_ids |= {t.id for t in deal.titles}
     if current_user.is_manager:
         form.owner_id.choices = owner_choices()

@@ -16,19 +16,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..choices import optional_id
 from ..enums import DealType, Genre, LeadSource
 from ..i18n import lazy_gettext as _l
 from ..pickers import CompanyField, TitlesField
 from ..titles.forms import InRange
 
 MAX_AMOUNT = Decimal("9999999999999.99")  # the Money column's 13 + 2 digits
-
-
-def optional_int(value):
-    """Coerce a select value to int, "" (the blank option) to None."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
 def optional_str(value):
@@ -38,12 +32,12 @@ def optional_str(value):
 class LeadForm(FlaskForm):
     company_id = CompanyField(_l("Company"), blank=_l("Choose a company"),
                               validators=[DataRequired(_l("Choose the company."))])
-    contact_id = SelectField(_l("Contact"), coerce=optional_int, validators=[Optional()],
+    contact_id = SelectField(_l("Contact"), coerce=optional_id, validators=[Optional()],
                              description=_l("People at the chosen company. Change the company and save to see its "
                                             "contacts."))
     source = SelectField(_l("Source"), choices=LeadSource.choices)
-    event_id = SelectField(_l("Event"), coerce=optional_int, validators=[Optional()])
-    meeting_id = SelectField(_l("Meeting"), coerce=optional_int, validators=[Optional()])
+    event_id = SelectField(_l("Event"), coerce=optional_id, validators=[Optional()])
+    meeting_id = SelectField(_l("Meeting"), coerce=optional_id, validators=[Optional()])
     deal_type = SelectField(_l("Deal type of interest"), coerce=optional_str, validators=[Optional()])
     genre = SelectField(_l("Genre"), coerce=optional_str, validators=[Optional()])
     title_ids = TitlesField(_l("Titles"))

@@ -11,7 +11,7 @@ from ..enums import DealType, Genre, LeadSource, LeadStatus
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..meetings.models import Meeting
-from ..records import archive, hard_delete, restore
+from ..records import archive, hard_delete, newly_archived, restore
 from ..titles.models import Title
 from .models import Lead
 
@@ -49,7 +49,7 @@ def check_links(company_id: int | None, contact_id: int | None = None, meeting_i
     company = db.session.get(Company, company_id)
     if company is None:
         raise LeadError(_l("Choose the company."), "company_id")
-    if company.archived_at is not None and (current is None or current.company_id != company_id):
+    if newly_archived([company], {current.company_id} if current is not None else set()):
         raise LeadError(_l("This company is archived: choose another one or restore it first."), "company_id")
     if contact_id is not None:
         contact = db.session.get(Contact, contact_id)
@@ -72,7 +72,7 @@ def _titles(title_ids, current: Lead | None = None) -> list[Title]:
     if len(titles) != len(ids):
         raise LeadError(_l("Choose titles from the list."), "title_ids")
     kept = {t.id for t in current.titles} if current is not None else set()
-    if any(t.archived_at is not None and t.id not in kept for t in titles):
+    if newly_archived(titles, kept):
         raise LeadError(_l("An archived title cannot be added: choose another one or restore it first."),
                         "title_ids")
     return titles

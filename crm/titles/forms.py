@@ -9,12 +9,6 @@ from ..i18n import lazy_gettext as _l
 from ..pickers import CompanyField
 
 
-def optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 class WholeNumberField(IntegerField):
     """An integer field whose parse error is our translated message, not WTForms' English one."""
 
