@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import dates as babel_dates
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -83,17 +83,32 @@ def select_timezone() -> str:
 
 
 def user_zone(user) -> dt.tzinfo:
-    """``user``'s time zone (their ``timezone`` setting); UTC when it is missing or unknown."""
-    name = getattr(user, "timezone", None)
-    try:
-        return ZoneInfo(name) if name else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
+    """``user``'s time zone (their ``timezone`` setting); else the app's default zone, as the dates on
+    screen use (select_timezone); UTC when neither is known."""
+    default = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    for name in (getattr(user, "timezone", None), default):
+        try:
+            if name:
+                return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return dt.UTC
 
 
 def user_today(user) -> dt.date:
     """Today's date where ``user`` is, so "today", "due" and "this month" mean their day, not the server's."""
     return dt.datetime.now(user_zone(user)).date()
+
+
+def day_range_utc(start: dt.date | None, end: dt.date | None,
+                  tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The days ``start`` to ``end`` (inclusive) in the time zone ``tz`` as a half-open UTC range:
+    (midnight starting ``start``, midnight ending ``end``); None for an open end."""
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+
+    return (midnight(start) if start else None, midnight(end + dt.timedelta(days=1)) if end else None)
 
 
 def ui_lang() -> str:

@@ -207,8 +207,7 @@ def test_day_range_utc():
     from types import SimpleNamespace
     from zoneinfo import ZoneInfo
 
-    from crm.dashboards.filters import day_range_utc
-    from crm.i18n import user_zone
+    from crm.i18n import day_range_utc, user_zone
 
     start, end = day_range_utc(dt.date(2026, 3, 1), dt.date(2026, 3, 31), ZoneInfo("Europe/Paris"))
     # Paris is UTC+1 on 1 March and UTC+2 from 29 March (summer time)

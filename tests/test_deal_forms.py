@@ -66,6 +66,14 @@ def test_licence_terms_valid_and_cleaned(app):
     assert len(terms["payments"]) == 2
 
 
+def test_licence_languages_are_known_codes(app):
+    with app.test_request_context():
+        terms = validate_terms(DealType.DISTRIBUTION, {**LICENCE_OK, "languages": "ZH, en zh-Hant yue"})
+    assert terms["languages"] == "zh en zh_Hant yue"  # Babel's spelling, so the term sheet can name each one
+    errors = _errors(app, DealType.DISTRIBUTION, {**LICENCE_OK, "languages": "zh klingon"})
+    assert errors["languages"] == ["Unknown language code: klingon. Use codes such as zh, en or fr."]
+
+
 def test_parse_codes():
     assert parse_codes(" ww, -cn gb；fr fr") == ["WW", "-CN", "GB", "FR"]
 

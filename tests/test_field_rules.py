@@ -131,7 +131,8 @@ def test_preferences_change_only_preferences(app, client, login, world):  # noqa
     assert problems == [], "\n".join(problems)
 
 
-@pytest.mark.parametrize("field", ["owner_id", "fx_rate", "fx_rate_date", "closed_at"])
+# (closed_at is left out: a move to an open stage clears it anyway, so the check could not fail.)
+@pytest.mark.parametrize("field", ["owner_id", "fx_rate", "fx_rate_date"])
 def test_a_deal_move_ignores_extra_fields(app, client, login, world, field):  # noqa: F811
     """The board's move (JSON and form) takes a stage and a version; nothing else sticks."""
     from crm.deals.models import Deal, PipelineStage
@@ -144,8 +145,7 @@ def test_a_deal_move_ignores_extra_fields(app, client, login, world, field):  # 
             PipelineStage.deal_type == before["deal_type"], PipelineStage.id != before["stage_id"],
             sa.not_(PipelineStage.is_won), sa.not_(PipelineStage.is_lost)).order_by(PipelineStage.position))
         target_id = target.id
-    tampered = {"owner_id": other.id, "fx_rate": "9.99", "fx_rate_date": "2001-02-03",
-                "closed_at": "2001-02-03T04:05:06"}[field]
+    tampered = {"owner_id": other.id, "fx_rate": "9.99", "fx_rate_date": "2001-02-03"}[field]
     body = {"stage_id": target_id, "version": before["version"], field: tampered}
     response = client.post(f"/deals/{ids['deal_id']}/move", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import render_template, request
 from flask_babel import get_timezone
@@ -14,17 +12,13 @@ from ..admin import bp
 from ..auth.models import User
 from ..enums import Role
 from ..extensions import db
+from ..i18n import day_range_utc
 from ..listing import date_arg, export_response, paginate
 from ..permissions import role_required
 from .models import record
 from .queries import ACTIONS, ENTITIES, AuditFilters, audit_query, describe_changes
 
 PER_PAGE = 50
-
-
-def _utc_start_of(day: dt.date) -> dt.datetime:
-    """Midnight of ``day`` in the viewer's time zone, in UTC."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=get_timezone()).astimezone(dt.UTC)
 
 
 def _filters() -> tuple[AuditFilters, dict]:
@@ -35,8 +29,9 @@ def _filters() -> tuple[AuditFilters, dict]:
     entity = args.get("entity") if args.get("entity") in ENTITIES else None
     filters = AuditFilters(
         action=action, user_id=user_id, entity_type=entity,
-        start=_utc_start_of(start) if start else None,
-        end=_utc_start_of(end + dt.timedelta(days=1)) if end else None,  # "to" is inclusive
+        # "to" is inclusive: up to the midnight that ends it, in the viewer's time zone
+        start=day_range_utc(start, end, get_timezone())[0],
+        end=day_range_utc(start, end, get_timezone())[1],
     )
     shown = {"action": action or "", "user": user_id or "", "entity": entity or "",
              "from": start.isoformat() if start else "", "to": end.isoformat() if end else ""}

@@ -33,12 +33,12 @@ from ..deals.models import Deal, PipelineStage
 from ..enums import DealType, MeetingStatus
 from ..events.models import Event
 from ..extensions import db
-from ..i18n import user_zone
+from ..i18n import day_range_utc, user_zone
 from ..leads.models import Lead
 from ..meetings.models import Meeting
 from ..permissions import owner_restriction, scope
 from ..rates.services import RateTable, Total, convert_totals
-from .filters import Filters, day_range_utc
+from .filters import Filters
 
 FORECAST_MONTHS = 12
 MAX_EVENTS = 12  # events compared in the funnel table

@@ -35,17 +35,6 @@ def presets(today: dt.date) -> dict[str, tuple[dt.date | None, dt.date | None]]:
     }
 
 
-def day_range_utc(start: dt.date | None, end: dt.date | None,
-                  tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """The days ``start`` to ``end`` (inclusive) in the time zone ``tz`` as a half-open UTC range:
-    (midnight starting ``start``, midnight ending ``end``); None for an open end."""
-
-    def midnight(day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
-
-    return (midnight(start) if start else None, midnight(end + dt.timedelta(days=1)) if end else None)
-
-
 def _int(value: str | None) -> int | None:
     try:
         return int((value or "").strip())

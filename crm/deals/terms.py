@@ -77,9 +77,10 @@ def _known_languages() -> dict[str, str]:
 
 
 def _language_codes(errors: _Errors, text: str | None) -> str | None:
-    """"ZH, en" → "zh en"; unknown codes are an error on the field (the term sheet names each language)."""
-    codes = [code.lower() for code in parse_codes(text)]
-    unknown = [code for code in codes if code not in _known_languages()]
+    """"ZH, en, zh-Hant" → "zh en zh_Hant"; a code whose language Babel does not know is an error on the
+    field (the term sheet names each language)."""
+    codes = [code.lower().replace("-", "_") for code in parse_codes(text)]
+    unknown = [code for code in codes if code.split("_")[0] not in _known_languages()]
     if unknown:
         errors.add("languages", _l("Unknown language code: %(codes)s. Use codes such as zh, en or fr.",
                                    codes=", ".join(unknown)))

@@ -15,6 +15,7 @@ from ..deals.models import Deal
 from ..enums import LeadSource, LeadStatus
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import day_range_utc
 from ..listing import Sorts, paginate
 from ..meetings.models import Meeting
 from ..model_mixins import name_order
@@ -56,10 +57,6 @@ def lead_sorts(lang: str = "en") -> Sorts:
     )
 
 
-def _local_midnight_utc(day: dt.date, tz: str) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(tz)).astimezone(dt.UTC)
-
-
 def lead_query(user, filters: LeadFilters, *, tz: str = "UTC") -> sa.Select:
     """The filtered, scoped SELECT the list page paginates and the export writes out.
     Company and owner are joined (for search and sorting) and loaded with the rows;
@@ -83,9 +80,9 @@ def lead_query(user, filters: LeadFilters, *, tz: str = "UTC") -> sa.Select:
     if filters.source is not None:
         stmt = stmt.where(Lead.source == filters.source)
     if filters.created_from is not None:
-        stmt = stmt.where(Lead.created_at >= _local_midnight_utc(filters.created_from, tz))
+        stmt = stmt.where(Lead.created_at >= day_range_utc(filters.created_from, None, ZoneInfo(tz))[0])
     if filters.created_to is not None:
-        stmt = stmt.where(Lead.created_at < _local_midnight_utc(filters.created_to + dt.timedelta(days=1), tz))
+        stmt = stmt.where(Lead.created_at < day_range_utc(None, filters.created_to, ZoneInfo(tz))[1])
     return scope(stmt, Lead, user)
 
 

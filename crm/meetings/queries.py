@@ -16,6 +16,7 @@ from ..deals.models import Deal
 from ..enums import MeetingStatus
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import day_range_utc
 from ..leads.models import Lead
 from ..listing import EXPORT_LIMIT, Sorts, paginate
 from ..permissions import scope
@@ -80,9 +81,9 @@ def meeting_stmt(user, filters: MeetingFilters, *, lang: str = "en", zone: ZoneI
     if filters.owner_id is not None and user.is_manager:
         stmt = stmt.where(Meeting.owner_id == filters.owner_id)
     if filters.date_from is not None:
-        stmt = stmt.where(Meeting.starts_at >= _start_of(filters.date_from, zone))
+        stmt = stmt.where(Meeting.starts_at >= day_range_utc(filters.date_from, None, zone)[0])
     if filters.date_to is not None:
-        stmt = stmt.where(Meeting.starts_at < _start_of(filters.date_to + dt.timedelta(days=1), zone))
+        stmt = stmt.where(Meeting.starts_at < day_range_utc(None, filters.date_to, zone)[1])
     now = now or utcnow()
     if filters.when == "upcoming":
         stmt = stmt.where(Meeting.starts_at >= now)
@@ -90,10 +91,6 @@ def meeting_stmt(user, filters: MeetingFilters, *, lang: str = "en", zone: ZoneI
         stmt = stmt.where(Meeting.starts_at < now)
     stmt, key = meeting_sorts(lang, filters.when).apply(stmt, filters.sort, Meeting.id)
     return scope(stmt, Meeting, user), key
-
-
-def _start_of(day: dt.date, zone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
 
 
 def meeting_list(user, filters: MeetingFilters | None = None, *, lang: str = "en", zone: ZoneInfo | None = None,

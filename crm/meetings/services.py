@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.numbers import list_currencies
@@ -27,6 +27,7 @@ from ..events.queries import event_zone
 from ..events.services import audit_value
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
+from ..i18n import user_zone
 from ..leads.models import Lead
 from ..leads.services import LeadError, convert_lead, create_lead
 from ..records import archive, hard_delete, restore
@@ -49,13 +50,6 @@ class MeetingError(ValueError):
 
 
 # --- time zones ---------------------------------------------------------------
-
-def user_zone(user) -> ZoneInfo:
-    try:
-        return ZoneInfo(user.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        return ZoneInfo("UTC")
-
 
 def entry_zone(event: Event | None, user) -> ZoneInfo:
     """The clock a meeting's start is entered and shown on: the event's, else the user's."""

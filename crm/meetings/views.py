@@ -17,7 +17,7 @@ from ..companies.models import Company, Contact
 from ..enums import MeetingStatus
 from ..events.models import Event
 from ..extensions import db
-from ..i18n import ui_lang
+from ..i18n import ui_lang, user_zone
 from ..listing import date_arg, export_response, sort_link_args
 from ..permissions import get_visible_or_404
 from ..pickers import keep_archived
@@ -53,7 +53,6 @@ from .services import (
     log_outcome,
     restore_meeting,
     update_meeting,
-    user_zone,
     utc_to_local,
 )
 
