@@ -154,6 +154,41 @@ def find_rate(base: str, currency: str, on: dt.date) -> ExchangeRate | None:
     )
 
 
+class RateClashError(Exception):
+    """Another row already holds the rate of this (base, currency, date): ``clash``."""
+
+    def __init__(self, clash: ExchangeRate):
+        super().__init__(f"{clash.base}/{clash.currency} on {clash.rate_date}")
+        self.clash = clash
+
+
+def save_rate(rate: ExchangeRate | None, *, base: str, currency: str, on: dt.date, value, source: str | None,
+              user_id: int, ip: str | None) -> ExchangeRate:
+    """Create (``rate`` None) or correct a rate, audited; the admin page and the API share it. Raises
+    RateClashError (and writes nothing) when another row has this (base, currency, date). The caller commits."""
+    from ..audit.models import record
+
+    clash = find_rate(base, currency, on)
+    if clash is not None and clash is not rate:
+        raise RateClashError(clash)
+    action = "update" if rate else "create"
+    if rate is None:
+        rate = ExchangeRate()
+        db.session.add(rate)
+    rate.base, rate.currency, rate.rate_date = base, currency, on
+    rate.rate = parse_rate(value)
+    rate.source = (source or "").strip() or None
+    db.session.flush()
+    record(action, user_id=user_id, entity=rate, ip=ip, changes=rate_changes(rate))
+    return rate
+
+
+def rate_changes(rate: ExchangeRate) -> dict:
+    """What the audit log keeps of a rate when it is created, corrected or deleted."""
+    return {"base": rate.base, "currency": rate.currency, "rate_date": rate.rate_date.isoformat(),
+            "rate": str(rate.rate)}
+
+
 def upsert_rate(base: str, currency: str, on: dt.date, rate: Decimal, source: str | None = None) -> tuple[
         ExchangeRate, bool]:
     """Set the rate of (base, currency, on); returns (row, created)."""

@@ -15,12 +15,7 @@ from ..listing import paginate
 from ..permissions import role_required
 from .forms import RateForm
 from .models import ExchangeRate
-from .services import base_currency, find_rate, is_currency, parse_rate
-
-
-def _rate_changes(rate: ExchangeRate) -> dict:
-    return {"base": rate.base, "currency": rate.currency, "rate_date": rate.rate_date.isoformat(),
-            "rate": str(rate.rate)}
+from .services import RateClashError, base_currency, is_currency, rate_changes, save_rate
 
 
 @bp.route("/rates")
@@ -36,22 +31,15 @@ def rates():
 
 
 def _save(form: RateForm, rate: ExchangeRate | None):
-    """Validate the unique (base, currency, date) and write; returns the row or None."""
-    base, currency, on = form.base.data, form.currency.data, form.rate_date.data
-    clash = find_rate(base, currency, on)
-    if clash is not None and clash is not rate:
-        form.rate_date.errors.append(_("There is already a %(base)s/%(ccy)s rate on this date.", base=base,
-                                       ccy=currency))
+    """Write the form's rate; None with the error on the date field when that date already has one."""
+    try:
+        rate = save_rate(rate, base=form.base.data, currency=form.currency.data, on=form.rate_date.data,
+                         value=form.rate.data, source=form.source.data, user_id=current_user.id,
+                         ip=request.remote_addr)
+    except RateClashError:
+        form.rate_date.errors.append(_("There is already a %(base)s/%(ccy)s rate on this date.",
+                                       base=form.base.data, ccy=form.currency.data))
         return None
-    action = "update" if rate else "create"
-    if rate is None:
-        rate = ExchangeRate()
-        db.session.add(rate)
-    rate.base, rate.currency, rate.rate_date = base, currency, on
-    rate.rate = parse_rate(form.rate.data)
-    rate.source = (form.source.data or "").strip() or None
-    db.session.flush()
-    record(action, user_id=current_user.id, entity=rate, ip=request.remote_addr, changes=_rate_changes(rate))
     db.session.commit()
     return rate
 
@@ -94,7 +82,7 @@ def rate_edit(rate_id: int):
 @role_required(Role.ADMIN)
 def rate_delete(rate_id: int):
     rate = db.session.get(ExchangeRate, rate_id) or abort(404)
-    changes = _rate_changes(rate)
+    changes = rate_changes(rate)
     record("delete", user_id=current_user.id, entity=rate, ip=request.remote_addr, changes=changes)
     db.session.delete(rate)
     db.session.commit()

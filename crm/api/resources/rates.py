@@ -11,7 +11,7 @@ from ...extensions import db
 from ...i18n import lazy_gettext as _l
 from ...listing import paginate
 from ...rates.models import ExchangeRate
-from ...rates.services import find_rate, is_currency, parse_rate
+from ...rates.services import RateClashError, is_currency, parse_rate, rate_changes, save_rate
 from .. import fields as f
 from ..core import Blueprint, Resource, page_body, require
 from ..errors import ApiError, api_user
@@ -50,11 +50,6 @@ def get_rate(rate_id: int) -> ExchangeRate:
     return rate
 
 
-def _changes(rate: ExchangeRate) -> dict:
-    return {"base": rate.base, "currency": rate.currency, "rate_date": rate.rate_date.isoformat(),
-            "rate": str(rate.rate)}
-
-
 def _save(rate: ExchangeRate | None, data: dict) -> ExchangeRate:
     """The UI's rules: ISO codes Babel knows, base ≠ currency, a positive rate with at most 6 decimals,
     one rate per (base, currency, date)."""
@@ -73,22 +68,15 @@ def _save(rate: ExchangeRate | None, data: dict) -> ExchangeRate:
         errors["rate_date"] = ["Missing data for required field."]
     if values["rate"] is None or parse_rate(values["rate"]) is None:
         errors["rate"] = [_l("Enter a number greater than 0 with at most 6 decimals.")]
-    if not errors:
-        clash = find_rate(values["base"], values["currency"], values["rate_date"])
-        if clash is not None and clash is not rate:
-            raise ApiError(409, _l("There is already a %(base)s/%(ccy)s rate on this date.", base=values["base"],
-                                   ccy=values["currency"]), code="duplicate", current={"id": clash.id})
     if errors:
         raise ApiError(422, errors=errors)
-    action = "update" if rate else "create"
-    if rate is None:
-        rate = ExchangeRate()
-        db.session.add(rate)
-    rate.base, rate.currency, rate.rate_date = values["base"], values["currency"], values["rate_date"]
-    rate.rate = parse_rate(values["rate"])
-    rate.source = (values["source"] or "").strip() or None
-    db.session.flush()
-    record(action, user_id=api_user().id, entity=rate, ip=request.remote_addr, changes=_changes(rate))
+    try:
+        rate = save_rate(rate, base=values["base"], currency=values["currency"], on=values["rate_date"],
+                         value=values["rate"], source=values["source"], user_id=api_user().id,
+                         ip=request.remote_addr)
+    except RateClashError as exc:
+        raise ApiError(409, _l("There is already a %(base)s/%(ccy)s rate on this date.", base=values["base"],
+                               ccy=values["currency"]), code="duplicate", current={"id": exc.clash.id}) from None
     db.session.commit()
     return rate
 
@@ -143,6 +131,6 @@ class RateItem(Resource):
     def delete(self, rate_id):
         """Delete a rate (rates are not archived; the deletion is audited)."""
         rate = get_rate(rate_id)
-        record("delete", user_id=api_user().id, entity=rate, ip=request.remote_addr, changes=_changes(rate))
+        record("delete", user_id=api_user().id, entity=rate, ip=request.remote_addr, changes=rate_changes(rate))
         db.session.delete(rate)
         db.session.commit()
