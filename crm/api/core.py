@@ -140,6 +140,42 @@ def visible_or_404(model, ident: int):
     return record
 
 
+def get_or_404(model, ident: int):
+    """A record of the shared address book (companies, contacts, titles, events, rates), archived ones
+    included; 404 when there is none."""
+    from ..extensions import db
+
+    record = db.session.get(model, ident)
+    if record is None:
+        raise ApiError(404)
+    return record
+
+
+def new_owner(data: dict, current_owner_id: int | None, refusal, errors: dict | None = None):
+    """The user a manager gives a record to (``owner_id``, taken out of ``data``), or None to keep the
+    default (the API user on create, ``current_owner_id`` on update). A rep asking for another owner
+    gets 403 with ``refusal``; an unknown or inactive user is a 422 on owner_id (added to ``errors``
+    instead, when given, for a caller that reports every field at once)."""
+    from ..auth.models import User
+    from ..extensions import db
+    from ..i18n import lazy_gettext as _l
+    from .errors import api_user
+
+    owner_id = data.pop("owner_id", None)
+    user = api_user()
+    if owner_id is None or owner_id == (current_owner_id if current_owner_id is not None else user.id):
+        return None
+    if not user.is_manager:
+        raise ApiError(403, refusal)
+    owner = db.session.get(User, owner_id)
+    if owner is None or not owner.active:
+        problem = {"owner_id": [_l("Choose an active user.")]}
+        if errors is None:
+            raise ApiError(422, errors=problem)
+        errors.update(problem)
+    return owner
+
+
 def require(condition: bool, status: int = 403) -> None:
     if not condition:
         raise ApiError(status)

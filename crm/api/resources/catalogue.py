@@ -27,7 +27,7 @@ from ...titles.models import Title
 from ...titles.queries import TitleFilters, title_query, title_sorts
 from ...titles.services import TitleError, archive_title, create_title, update_title
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body
+from ..core import Blueprint, Resource, get_or_404, page_body
 from ..errors import ApiError, api_language, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -100,10 +100,7 @@ def _check_company(data: dict, key: str) -> None:
 
 
 def get_title(title_id: int) -> Title:
-    title = db.session.get(Title, title_id)
-    if title is None:
-        raise ApiError(404)
-    return title
+    return get_or_404(Title, title_id)
 
 
 @titles.route("")
@@ -171,10 +168,7 @@ class TitleItem(Resource):
 
 
 def get_event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise ApiError(404)
-    return event
+    return get_or_404(Event, event_id)
 
 
 def event_out(event: Event) -> Event:

@@ -21,7 +21,7 @@ from ...enums import CompanyKind
 from ...extensions import db
 from ...listing import paginate
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body
+from ..core import Blueprint, Resource, get_or_404, page_body
 from ..errors import ApiError, api_language, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -101,10 +101,7 @@ def _address_book_error(exc: AddressBookError) -> ApiError:
 
 
 def get_company(company_id: int) -> Company:
-    company = db.session.get(Company, company_id)
-    if company is None:
-        raise ApiError(404)
-    return company
+    return get_or_404(Company, company_id)
 
 
 def check_company_exists(company_id: int | None, field: str = "company_id") -> None:
@@ -173,10 +170,7 @@ class CompanyItem(Resource):
 
 
 def get_contact(contact_id: int) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        raise ApiError(404)
-    return contact
+    return get_or_404(Contact, contact_id)
 
 
 @contacts.route("")

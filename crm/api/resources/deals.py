@@ -12,7 +12,6 @@ from flask import request
 from marshmallow import validate
 from sqlalchemy.orm import selectinload
 
-from ...auth.models import User
 from ...companies.models import Company
 from ...deals.models import CoproductionTerms, Deal, PipelineStage, StageChange
 from ...deals.moves import ConflictError, MoveError, move_deal
@@ -39,7 +38,7 @@ from ...i18n import lazy_gettext as _l
 from ...listing import paginate
 from ...permissions import scope
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body, visible_or_404
+from ..core import Blueprint, Resource, new_owner, page_body, visible_or_404
 from ..errors import ApiError, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -286,16 +285,8 @@ def _check_references(data: dict, terms: dict) -> None:
 def _owner_id(data: dict, current_owner: int | None = None) -> int | None:
     """The new owner's id when the body changes it (managers only); None to keep the default
     (the user on create, the current owner on update)."""
-    owner_id = data.pop("owner_id", None)
-    user = api_user()
-    if owner_id is None or owner_id == (current_owner if current_owner is not None else user.id):
-        return None
-    if not user.is_manager:
-        raise ApiError(403, _l("Only managers and admins can give a deal to another user."))
-    owner = db.session.get(User, owner_id)
-    if owner is None or not owner.active:
-        raise ApiError(422, errors={"owner_id": [_l("Choose an active user.")]})
-    return owner_id
+    owner = new_owner(data, current_owner, _l("Only managers and admins can give a deal to another user."))
+    return owner.id if owner else None
 
 
 def _deal_error(exc: DealError) -> ApiError:

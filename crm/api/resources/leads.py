@@ -23,7 +23,7 @@ from ...meetings.models import Meeting
 from ...permissions import scope
 from ...titles.models import Title
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body, visible_or_404
+from ..core import Blueprint, Resource, new_owner, page_body, visible_or_404
 from ..errors import ApiError, api_language, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 from .deals import DealSchema, deal_out
@@ -109,16 +109,7 @@ def _check_references(data: dict) -> None:
 
 
 def _owner(data: dict, current_owner_id: int | None = None) -> User | None:
-    owner_id = data.pop("owner_id", None)
-    user = api_user()
-    if owner_id is None or owner_id == (current_owner_id if current_owner_id is not None else user.id):
-        return None
-    if not user.is_manager:
-        raise ApiError(403, _l("Only managers and admins can give a lead to another user."))
-    owner = db.session.get(User, owner_id)
-    if owner is None or not owner.active:
-        raise ApiError(422, errors={"owner_id": [_l("Choose an active user.")]})
-    return owner
+    return new_owner(data, current_owner_id, _l("Only managers and admins can give a lead to another user."))
 
 
 def _lead_error(exc: LeadError) -> ApiError:

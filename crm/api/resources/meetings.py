@@ -19,7 +19,7 @@ from ...meetings.models import Meeting
 from ...meetings.queries import MeetingFilters, meeting_stmt
 from ...meetings.services import MeetingError, archive_meeting, create_meeting, update_meeting
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body, visible_or_404
+from ..core import Blueprint, Resource, new_owner, page_body, visible_or_404
 from ..errors import ApiError, api_language, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -90,14 +90,9 @@ def _links(data: dict, current_owner_id: int | None = None) -> dict:
             if len(rows) != len(ids) or (model is User and not all(u.active for u in rows)):
                 errors[key] = [_l("Choose from the list.")]
             out[name] = rows
-    owner_id = data.pop("owner_id", None)
-    user = api_user()
-    if owner_id is not None and owner_id != (current_owner_id if current_owner_id is not None else user.id):
-        if not user.is_manager:
-            raise ApiError(403, _l("Only managers and admins can log a meeting for another user."))
-        owner = db.session.get(User, owner_id)
-        if owner is None or not owner.active:
-            errors["owner_id"] = [_l("Choose an active user.")]
+    owner = new_owner(data, current_owner_id, _l("Only managers and admins can log a meeting for another user."),
+                      errors)
+    if owner is not None or "owner_id" in errors:
         out["owner"] = owner
     if errors:
         raise ApiError(422, errors=errors)

@@ -13,7 +13,7 @@ from ...listing import paginate
 from ...rates.models import ExchangeRate
 from ...rates.services import RateClashError, is_currency, parse_rate, rate_changes, save_rate
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body, require
+from ..core import Blueprint, Resource, get_or_404, page_body, require
 from ..errors import ApiError, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -44,10 +44,7 @@ def _admin() -> None:
 
 def get_rate(rate_id: int) -> ExchangeRate:
     _admin()
-    rate = db.session.get(ExchangeRate, rate_id)
-    if rate is None:
-        raise ApiError(404)
-    return rate
+    return get_or_404(ExchangeRate, rate_id)
 
 
 def _save(rate: ExchangeRate | None, data: dict) -> ExchangeRate:

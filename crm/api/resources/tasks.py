@@ -20,7 +20,7 @@ from ...permissions import scope
 from ...tasks.models import Task
 from ...tasks.services import TaskError, archive_task, complete_task, create_task, reopen_task, update_task
 from .. import fields as f
-from ..core import Blueprint, Resource, page_body, visible_or_404
+from ..core import Blueprint, Resource, new_owner, page_body, visible_or_404
 from ..errors import ApiError, api_user
 from ..schemas import ListQuerySchema, Schema, page_schema
 
@@ -74,16 +74,8 @@ def get_task(task_id: int) -> Task:
 
 
 def _owner_id(data: dict, current: int | None = None) -> int | None:
-    owner_id = data.pop("owner_id", None)
-    user = api_user()
-    if owner_id is None or owner_id == (current if current is not None else user.id):
-        return None
-    if not user.is_manager:
-        raise ApiError(403, _l("Only managers and admins can give a task to another user."))
-    owner = db.session.get(User, owner_id)
-    if owner is None or not owner.active:
-        raise ApiError(422, errors={"owner_id": [_l("Choose an active user.")]})
-    return owner_id
+    owner = new_owner(data, current, _l("Only managers and admins can give a task to another user."))
+    return owner.id if owner else None
 
 
 def _subject(data: dict) -> dict:
