@@ -128,6 +128,7 @@ def test_open_pipeline_of_a_rep(ctx, people, fixture):
     # 50,000 + (24,000 + 2,469.134) / 0.8 + 490,000 / 7
     assert d.open_total.weighted.amount == D("153086.41")
     assert d.missing == ["KRW"]
+    assert d.users == {people["rep"].id: "Alice Rep"}  # a rep's page does not load every colleague
     assert d.rate_date == RATE_DAY
     stages = by_key(d.by_stage)
     assert stages["negotiation"] == (1, D("100000.00"), D("50000.00"))

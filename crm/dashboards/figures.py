@@ -234,9 +234,14 @@ def load_stages() -> dict[int, StageInfo]:
     return {r.id: StageInfo(*r) for r in rows}
 
 
-def load_users() -> dict[int, str]:
-    """Names of every user (owners of the figures and the owner filter)."""
-    return dict(db.session.execute(sa.select(User.id, User.name).order_by(User.name)).all())
+def load_users(user) -> dict[int, str]:
+    """Names of the owners ``user``'s figures can show (the owner filter and the by-owner table): every
+    user for managers and admins, only themselves for a rep (``permissions.owner_restriction``)."""
+    stmt = sa.select(User.id, User.name).order_by(User.name)
+    own = owner_restriction(user)
+    if own is not None:
+        stmt = stmt.where(User.id == own)
+    return dict(db.session.execute(stmt).all())
 
 
 def load_events() -> list[tuple[int, str | None, str | None, dt.date, dt.date]]:
@@ -492,7 +497,7 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
     The period's days are the user's (their time zone, as everywhere they read dates, e.g. the audit
     log): a deal won at 23:30 on 31 December in Shanghai counts in that year, not the next."""
     now = now or dt.datetime.now(dt.UTC)
-    d = Dashboard(filters=f, table=table, stages=load_stages(), users=load_users(), events=load_events())
+    d = Dashboard(filters=f, table=table, stages=load_stages(), users=load_users(user), events=load_events())
 
     # Open pipeline by stage, type and owner, and the stuck deals: one statement, summed by
     # (stage, currency) and by (owner, currency). Stages of different deal types that share a key
