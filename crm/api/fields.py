@@ -18,6 +18,9 @@ MIN_YEAR, MAX_YEAR = 1900, 2999
 DECIMAL_PATTERN = r"^-?[0-9]{1,13}(\.[0-9]{1,6})?$"
 
 
+NO_NUL = r"^[^\u0000]*$"  # JSON Schema / ECMAScript: any text without a NUL character
+
+
 def _clean_text(value: str) -> None:
     if "\x00" in value:
         raise ValidationError("Text contains characters that are not allowed.")
@@ -34,6 +37,8 @@ class String(ma.fields.String):
         validators = list(kwargs.pop("validate", None) or [])
         if max_length is not None or min_length is not None:
             validators.append(validate.Length(min=min_length, max=max_length, error="At most {max} characters."))
+        # Say in the spec what _clean_text refuses, so a client (or a fuzzer) knows a NUL is not valid text.
+        kwargs["metadata"] = {"pattern": NO_NUL, **(kwargs.get("metadata") or {})}
         super().__init__(validate=validators, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
