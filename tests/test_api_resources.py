@@ -331,8 +331,13 @@ def test_deal_list_filters_and_archive(api, company, stages):
     assert api("GET", "/api/v1/deals").get_json()["total"] == 2
     assert api("GET", "/api/v1/deals?deal_type=format").get_json()["total"] == 1
     assert api("GET", "/api/v1/deals?stage=lead&sort=amount").get_json()["total"] == 2
+    _new_deal(api, company, amount="5000")
+    amounts = [d["amount"] for d in api("GET", "/api/v1/deals?deal_type=distribution&sort=amount").get_json()["items"]]
+    assert amounts == ["5000.00", "125000.50"]
+    descending = api("GET", "/api/v1/deals?deal_type=distribution&sort=-amount").get_json()["items"]
+    assert [d["amount"] for d in descending] == ["125000.50", "5000.00"]
     assert api("DELETE", f"/api/v1/deals/{first['id']}").status_code == 204
-    assert api("GET", "/api/v1/deals").get_json()["total"] == 1
+    assert api("GET", "/api/v1/deals").get_json()["total"] == 2
     assert api("GET", "/api/v1/deals?archived=1").get_json()["items"][0]["id"] == first["id"]
 
 

@@ -35,7 +35,7 @@ from ...enums import (
 )
 from ...extensions import db
 from ...i18n import lazy_gettext as _l
-from ...listing import paginate
+from ...listing import Sorts, paginate
 from ...permissions import scope
 from .. import fields as f
 from ..core import Blueprint, Resource, new_owner, page_body, visible_or_404
@@ -200,8 +200,9 @@ class DealQuerySchema(ListQuerySchema):
     archived = f.String(load_default="", validate=[validate.OneOf(["", "1", "all"],
                                                                   error="Must be one of: {choices}.")])
     sort = f.String(load_default="-updated", validate=[validate.OneOf(
-        ["updated", "-updated", "created", "-created", "amount", "-amount", "expected_close_date",
-         "-expected_close_date", "name", "-name"], error="Must be one of: {choices}.")])
+        [prefix + key for key in ("updated", "created", "amount", "expected_close_date", "name")
+         for prefix in ("", "-")],
+        error="Must be one of: {choices}.")])
 
 
 class MoveSchema(Schema):
@@ -310,11 +311,12 @@ def _values(data: dict) -> dict:
 
 # -- deals ---------------------------------------------------------------------------
 
-_SORTS = {
-    "updated": Deal.updated_at, "created": Deal.created_at, "amount": Deal.amount,
-    "expected_close_date": sa.func.coalesce(Deal.expected_close_date, dt.date(9999, 12, 31)),
-    "name": sa.func.coalesce(Deal.name_en, Deal.name_zh, ""),
-}
+# The list's sort keys (listing.Sorts: "-key" descending; the id breaks ties in the same direction).
+_SORTS = Sorts(columns={
+    "updated": (Deal.updated_at,), "created": (Deal.created_at,), "amount": (Deal.amount,),
+    "expected_close_date": (sa.func.coalesce(Deal.expected_close_date, dt.date(9999, 12, 31)),),
+    "name": (sa.func.coalesce(Deal.name_en, Deal.name_zh, ""),),
+}, default="-updated")
 
 
 @deals.route("")
@@ -344,11 +346,7 @@ class Deals(Resource):
             stmt = stmt.where(Deal.company_id == args["company_id"])
         if args["owner_id"] and user.is_manager:
             stmt = stmt.where(Deal.owner_id == args["owner_id"])
-        key = args["sort"]
-        column = _SORTS[key.lstrip("-")]
-        descending = key.startswith("-")
-        stmt = stmt.order_by(column.desc() if descending else column.asc(),
-                             Deal.id.desc() if descending else Deal.id.asc())
+        stmt, _key = _SORTS.apply(stmt, args["sort"], Deal.id)
         pagination = paginate(stmt, page=args["page"], per_page=args["per_page"])
         body = page_body(pagination, "api_deals.Deals", args)
         body["items"] = [deal_out(d) for d in body["items"]]
