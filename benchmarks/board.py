@@ -30,6 +30,7 @@ sys.path.insert(0, ROOT)
 import sqlalchemy as sa  # noqa: E402
 
 from benchmarks.lists import USERS, default_url, ensure_dataset, login  # noqa: E402
+from crm.deals import counterpart  # noqa: E402
 from crm.extensions import db  # noqa: E402
 
 TARGET_MS = 100.0
@@ -63,11 +64,22 @@ def bring_schema_up_to_date(app, echo=print) -> None:
                     echo(f"Adding the column {table.name}.{column.name} ({ddl})")
                     conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {ddl}'))
                     changed = True
+                reflected = {i["name"]: i["column_names"] for i in inspector.get_indexes(table.name)}
                 for index in table.indexes:
                     if index.name not in indexes:  # (reflection misses expression indexes)
                         echo(f"Creating the index {index.name}")
                         index.create(conn)
                         changed = True
+                    elif index.name in reflected and reflected[index.name] != [c.name for c in index.columns]:
+                        echo(f"Recreating the index {index.name} with the columns {[c.name for c in index.columns]}")
+                        index.drop(conn)
+                        index.create(conn)
+                        changed = True
+            # The triggers that keep deals.counterpart_country (migration 0009), and its values.
+            corrected = counterpart.install(conn)
+            if corrected:
+                echo(f"Copied the company's country to {corrected} deals")
+                changed = True
         if changed:
             with engine.begin() as conn:
                 conn.execute(sa.text("ANALYZE"))

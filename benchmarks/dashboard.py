@@ -47,8 +47,8 @@ TARGET_RATIO = 1.5
 PATHS = ("/dashboard/", "/dashboard/?period=all")
 
 
-# Indexes migration 0008 replaced by wider ones (a dataset built before it still has them).
-RETIRED_INDEXES = ("ix_deals_board_totals", "ix_deals_company_id", "ix_meetings_event_id")
+# Indexes migrations 0008 and 0009 replaced (a dataset built before them still has them).
+RETIRED_INDEXES = ("ix_deals_board_totals", "ix_meetings_event_id", "ix_deals_company_open")
 
 
 def drop_retired_indexes(app, echo=print) -> None:

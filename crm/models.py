@@ -6,6 +6,7 @@ from .audit.models import AuditEntry
 from .auth.models import User
 from .auth.throttle import LoginFailure
 from .companies.models import Company, Contact
+from .deals import counterpart as _counterpart
 from .deals.models import (
     CoproductionPartner,
     CoproductionTerms,
@@ -30,6 +31,7 @@ from .termsheets.models import TermSheet
 from .titles.models import Title
 
 _append_only.register(AuditEntry.metadata)
+_counterpart.register(Deal.__table__)
 
 __all__ = [
     "ApiToken", "AuditEntry", "Company", "Contact", "CoproductionPartner", "CoproductionTerms", "Deal",

@@ -19,16 +19,22 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from ..auth.models import User
-from ..companies.models import Company
 from ..db_types import ExactDecimal, Money, UTCDateTime
-from ..deals.forecast import Forecast, bucket_case, bucket_sums, convert_counted, forecast_from_sums, weighted_exact
+from ..deals.forecast import (
+    NO_DATE_BUCKET,
+    Forecast,
+    bucket_ranges,
+    convert_counted,
+    forecast_from_sums,
+    weighted_exact,
+)
 from ..deals.models import Deal, PipelineStage
 from ..enums import DealType, MeetingStatus
 from ..events.models import Event
@@ -175,11 +181,18 @@ class Dashboard:
 
 def deal_conditions(f: Filters) -> list[sa.ColumnElement[bool]]:
     """The filters as conditions on ``Deal`` (not archived, owner, type, event)."""
+    conditions = pipeline_conditions(f)
+    if f.deal_type:
+        conditions.append(Deal.deal_type == f.deal_type)
+    return conditions
+
+
+def pipeline_conditions(f: Filters) -> list[sa.ColumnElement[bool]]:
+    """``deal_conditions`` but the deal type, for queries that take only the stages of the chosen type
+    (``_open_stages``): a stage belongs to one deal type, and the indexes they read have no deal type."""
     conditions = [Deal.archived_at.is_(None)]
     if f.owner_id:
         conditions.append(Deal.owner_id == f.owner_id)
-    if f.deal_type:
-        conditions.append(Deal.deal_type == f.deal_type)
     if f.event_id:
         conditions.append(Deal.event_id == f.event_id)
     return conditions
@@ -226,8 +239,14 @@ def with_shares(rows: list[Row]) -> list[Row]:
 # ---------------------------------------------------------------------------
 
 
+def _run(stmt, params=None) -> sa.CursorResult:
+    """Execute a Core statement on the session's connection (its transaction), without the ORM's
+    per-statement work: these queries load no entity."""
+    return db.session.connection().execute(stmt, params)
+
+
 def load_stages() -> dict[int, StageInfo]:
-    rows = db.session.execute(sa.select(
+    rows = _run(sa.select(
         PipelineStage.id, PipelineStage.deal_type, PipelineStage.key, PipelineStage.name_en, PipelineStage.name_zh,
         PipelineStage.position, PipelineStage.probability, PipelineStage.is_won, PipelineStage.is_lost,
     ).order_by(PipelineStage.deal_type, PipelineStage.position))
@@ -241,32 +260,95 @@ def load_users(user) -> dict[int, str]:
     own = owner_restriction(user)
     if own is not None:
         stmt = stmt.where(User.id == own)
-    return dict(db.session.execute(stmt).all())
+    return dict(_run(stmt).all())
 
 
 def load_events() -> list[tuple[int, str | None, str | None, dt.date, dt.date]]:
     """Every event, latest first (the event filter and the funnel's labels)."""
-    return [tuple(r) for r in db.session.execute(
+    return [tuple(r) for r in _run(
         sa.select(Event.id, Event.name_en, Event.name_zh, Event.start_date, Event.end_date)
         .where(Event.archived_at.is_(None)).order_by(Event.start_date.desc(), Event.id.desc())
     )]
 
 
-def _probability(stages: dict[int, StageInfo], stage_ids: list[int], column=Deal.stage_id):
-    """SQL CASE giving each of ``stage_ids`` its stage's win probability (bound values): the weighted
-    value needs no join with the stages, which would let SQLite's planner read the deals by stage
-    through an index that does not cover them."""
-    if not stage_ids:
-        return sa.literal(0)
-    return sa.case({sid: stages[sid].probability for sid in stage_ids}, value=column, else_=0)
-
-
-def _open_ids(stages: dict[int, StageInfo]) -> list[int]:
-    return [s.id for s in stages.values() if not (s.is_won or s.is_lost)]
-
-
 STAGE, OWNER = 0, 1
 COUNTRY, BUCKET = 0, 1
+
+
+OpenStages = tuple[tuple[int, DealType, int], ...]  # (stage id, deal type, probability) of open stages
+
+
+def _open_stages(stages: dict[int, StageInfo], deal_type: DealType | None = None) -> OpenStages:
+    """The open stages (of ``deal_type`` if given), as a key for the cached statements below."""
+    return tuple((s.id, s.deal_type, s.probability) for s in stages.values()
+                 if not (s.is_won or s.is_lost) and (deal_type is None or s.deal_type == deal_type))
+
+
+def _bound_conditions(by_owner: bool, by_event: bool) -> list[sa.ColumnElement[bool]]:
+    """``pipeline_conditions`` with the owner and the event as bound parameters, for statements that
+    are built once and cached (the values come with each execution: ``_bound_values``)."""
+    conditions = [Deal.archived_at.is_(None)]
+    if by_owner:
+        conditions.append(Deal.owner_id == sa.bindparam("owner_id"))
+    if by_event:
+        conditions.append(Deal.event_id == sa.bindparam("event_id"))
+    return conditions
+
+
+def _bound_values(user, f: Filters) -> dict:
+    """The owner (a rep's own: ``scope``'s rule, given as a value; or the owner filter) and the event."""
+    values = {}
+    owner_id = owner_restriction(user) or f.owner_id
+    if owner_id:
+        values["owner_id"] = owner_id
+    if f.event_id:
+        values["event_id"] = f.event_id
+    return values
+
+
+def _weight(open_stages: OpenStages, column):
+    """SQL CASE giving each open stage its win probability (bound values): the weighted value needs no
+    join with the stages, which would let SQLite's planner read the deals by stage through an index
+    that does not cover them."""
+    if not open_stages:
+        return sa.literal(0)
+    return sa.case({sid: probability for sid, _type, probability in open_stages}, value=column, else_=0)
+
+
+@functools.lru_cache(maxsize=64)
+def _open_groups_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, by_type: bool) -> sa.Select:
+    """The statement of ``open_by_stage_and_owner``, built once per set of stages and filters (the
+    values are bound parameters: cutoff, owner_id, event_id, deal_type)."""
+    stuck = Deal.stage_entered_at < sa.bindparam("cutoff")
+    conditions = _bound_conditions(by_owner, by_event)
+    if by_type:
+        conditions.append(Deal.deal_type == sa.bindparam("deal_type"))
+    g = (
+        sa.select(
+            Deal.deal_type, Deal.stage_id.label("stage_id"), Deal.currency.label("currency"),
+            Deal.owner_id.label("owner_id"), sa.func.count().label("n"), sa.func.sum(Deal.amount).label("amount"),
+            sa.func.count().filter(stuck).label("stuck_n"),
+            sa.func.sum(Deal.amount).filter(stuck).label("stuck_amount"),
+        )
+        # The deal types too: on PostgreSQL, conditions on the index's first two columns make
+        # reading the index alone cheaper than reading the table (its default cost settings).
+        .where(*conditions, Deal.deal_type.in_(sorted({t for _id, t, _p in open_stages})),
+               Deal.stage_id.in_([sid for sid, _t, _p in open_stages]))
+        .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id)
+    ).cte("open_groups")
+    p = _weight(open_stages, g.c.stage_id)
+
+    def rollup(kind: int, key):
+        return sa.select(
+            sa.literal(kind).label("kind"), key.label("key"), g.c.currency, sa.func.sum(g.c.n),
+            sa.type_coerce(sa.func.sum(g.c.amount), Money()),
+            sa.type_coerce(sa.func.sum(g.c.amount * p), ExactDecimal(15, 2)),
+            sa.func.sum(g.c.stuck_n),
+            sa.type_coerce(sa.func.sum(g.c.stuck_amount), Money()),
+            sa.type_coerce(sa.func.sum(g.c.stuck_amount * p), ExactDecimal(15, 2)),
+        ).group_by(key, g.c.currency)
+
+    return sa.union_all(rollup(STAGE, g.c.stage_id), rollup(OWNER, g.c.owner_id))
 
 
 def open_by_stage_and_owner(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo]):
@@ -280,36 +362,14 @@ def open_by_stage_and_owner(user, f: Filters, now: dt.datetime, stages: dict[int
     only a few hundred rows come back. Weighted = amount × the stage's probability, summed exactly
     (amount has 2 decimals and the probability is whole: the sum of products is exact in cents).
     """
-    open_ids = _open_ids(stages)
-    stuck = Deal.stage_entered_at < stuck_cutoff(f, now)
-    g = scope(
-        sa.select(
-            Deal.deal_type, Deal.stage_id.label("stage_id"), Deal.currency.label("currency"),
-            Deal.owner_id.label("owner_id"), sa.func.count().label("n"), sa.func.sum(Deal.amount).label("amount"),
-            sa.func.count().filter(stuck).label("stuck_n"),
-            sa.func.sum(Deal.amount).filter(stuck).label("stuck_amount"),
-        )
-        .where(*deal_conditions(f), Deal.stage_id.in_(open_ids))
-        .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id),
-        Deal, user,
-    ).cte("open_groups")
-    p = _probability(stages, open_ids, g.c.stage_id)
-
-    def rollup(kind: int, key):
-        return sa.select(
-            sa.literal(kind).label("kind"), key.label("key"), g.c.currency, sa.func.sum(g.c.n),
-            sa.type_coerce(sa.func.sum(g.c.amount), Money()),
-            sa.type_coerce(sa.func.sum(g.c.amount * p), ExactDecimal(15, 2)),
-            sa.func.sum(g.c.stuck_n),
-            sa.type_coerce(sa.func.sum(g.c.stuck_amount), Money()),
-            sa.type_coerce(sa.func.sum(g.c.stuck_amount * p), ExactDecimal(15, 2)),
-        ).group_by(key, g.c.currency)
-
+    values = _bound_values(user, f) | {"cutoff": stuck_cutoff(f, now)}
+    if f.deal_type:
+        values["deal_type"] = f.deal_type
+    stmt = _open_groups_statement(_open_stages(stages), "owner_id" in values, "event_id" in values,
+                                  bool(f.deal_type))
     per_stage: dict[tuple[int, str], tuple] = {}
     per_owner: dict[tuple[int, str], tuple] = {}
-    for kind, key, ccy, n, amount, w, s_n, s_amount, s_w in db.session.execute(
-        sa.union_all(rollup(STAGE, g.c.stage_id), rollup(OWNER, g.c.owner_id))
-    ):
+    for kind, key, ccy, n, amount, w, s_n, s_amount, s_w in _run(stmt, values):
         if kind == STAGE:
             per_stage[(key, ccy)] = (int(n), Decimal(amount or 0), weighted_exact(w), int(s_n or 0),
                                      Decimal(s_amount or 0), weighted_exact(s_w))
@@ -318,67 +378,106 @@ def open_by_stage_and_owner(user, f: Filters, now: dt.datetime, stages: dict[int
     return per_stage, per_owner
 
 
+WON, LOST_REASON = 0, 1
+
+
+Sums = dict[str, tuple[int, Decimal]]  # currency -> (count, amount)
+
+
 def closed_in_period(user, f: Filters, stages: dict[int, StageInfo], tz: dt.tzinfo = dt.UTC
-                     ) -> dict[tuple[bool, str | None], dict[str, tuple[int, Decimal]]]:
-    """{(won?, loss reason): {currency: (count, amount)}} of the deals won or lost in the period, whose
-    days are those of the time zone ``tz`` (a range of ``ix_deals_closed``)."""
-    closed_ids = [s.id for s in stages.values() if s.is_won or s.is_lost]
-    stmt = (
-        sa.select(Deal.stage_id, Deal.lost_reason, Deal.currency, *_sums())
-        .where(*deal_conditions(f), Deal.closed_at.is_not(None), *_period(Deal.closed_at, f, tz),
-               Deal.stage_id.in_(closed_ids))
-        .group_by(Deal.stage_id, Deal.lost_reason, Deal.currency)
-    )
-    out: dict[tuple[bool, str | None], dict[str, tuple[int, Decimal]]] = defaultdict(dict)
-    for stage_id, reason, currency, count, amount in db.session.execute(scope(stmt, Deal, user)):
-        won = stages[stage_id].is_won
-        key = (won, None if won else (reason or "").strip() or None)
-        c, a = out[key].get(currency, (0, Decimal(0)))
-        out[key][currency] = (c + count, a + Decimal(amount or 0))
-    return out
+                     ) -> tuple[dict[bool, Sums], dict[str | None, Sums]]:
+    """The deals won or lost in the period (whose days are those of the time zone ``tz``):
+    ``({won?: {currency: (count, amount)}}, {loss reason: {currency: (count, amount)}})``. One statement.
+
+    The sums by (stage, currency) come off ``ix_deals_closed`` alone, in its order; only the lost
+    deals are read from the table, for their reasons (free text, so not in an index).
+    """
+    closed_ids = [s.id for s in stages.values() if (s.is_won or s.is_lost) and (not f.deal_type
+                                                                                  or s.deal_type == f.deal_type)]
+    lost_ids = [i for i in closed_ids if stages[i].is_lost]
+    where = [*pipeline_conditions(f), Deal.closed_at.is_not(None), *_period(Deal.closed_at, f, tz)]
+    by_stage = sa.select(sa.literal(WON, sa.Integer), Deal.stage_id, sa.cast(sa.null(), sa.Text), Deal.currency,
+                         *_sums()).where(*where, Deal.stage_id.in_(closed_ids)).group_by(Deal.stage_id, Deal.currency)
+    by_reason = sa.select(sa.literal(LOST_REASON, sa.Integer), sa.cast(sa.null(), sa.Integer), Deal.lost_reason,
+                          Deal.currency, *_sums()
+                          ).where(*where, Deal.stage_id.in_(lost_ids)).group_by(Deal.lost_reason, Deal.currency)
+    totals: dict[bool, Sums] = defaultdict(dict)
+    reasons: dict[str | None, Sums] = defaultdict(dict)
+    stmt = sa.union_all(scope(by_stage, Deal, user), scope(by_reason, Deal, user))
+    for kind, stage_id, reason, currency, count, amount in _run(stmt):
+        if kind == WON:
+            target, key = totals, stages[stage_id].is_won
+        else:
+            target, key = reasons, (reason or "").strip() or None
+        c, a = target[key].get(currency, (0, Decimal(0)))
+        target[key][currency] = (c + count, a + Decimal(amount or 0))
+    return totals, reasons
 
 
-def open_by_country_and_month(user, f: Filters, stages: dict[int, StageInfo]):
+@functools.lru_cache(maxsize=64)
+def _open_places_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, months: int) -> sa.Select:
+    """The statement of ``open_by_country_and_month``, built once per set of stages and filters (the
+    values are bound parameters: the currencies, each bucket's dates, owner_id, event_id)."""
+    where = [*_bound_conditions(by_owner, by_event), Deal.stage_id.in_([sid for sid, _t, _p in open_stages])]
+    grouped = (Deal.stage_id.label("stage_id"), Deal.currency.label("currency"), sa.func.count().label("n"),
+               sa.func.sum(Deal.amount).label("amount"))
+    no_country, no_bucket = sa.cast(sa.null(), sa.String(2)), sa.cast(sa.null(), sa.Integer)
+
+    def part(kind: int, country, bucket, *conditions, group_by):
+        return sa.select(sa.literal(kind, sa.Integer).label("kind"), country.label("country"),
+                         bucket.label("bucket"), *grouped).where(*where, *conditions).group_by(*group_by)
+
+    date = Deal.expected_close_date
+    in_currencies = Deal.currency.in_(sa.bindparam("currencies", expanding=True))
+    parts = [part(COUNTRY, Deal.counterpart_country, no_bucket,
+                  group_by=(Deal.stage_id, Deal.counterpart_country, Deal.currency))]
+    parts.append(part(BUCKET, no_country, sa.literal(NO_DATE_BUCKET, sa.Integer), in_currencies, date.is_(None),
+                      group_by=(Deal.currency, Deal.stage_id)))
+    # The buckets' dates are parameters (``_bucket_values``); which bound each bucket has is fixed.
+    for i, (bucket, start, before) in enumerate(bucket_ranges(dt.date.today(), months)):
+        dates = [date >= sa.bindparam(f"from_{i}") if start else date.is_not(None)]
+        if before:
+            dates.append(date < sa.bindparam(f"before_{i}"))
+        parts.append(part(BUCKET, no_country, sa.literal(bucket, sa.Integer), in_currencies, *dates,
+                          group_by=(Deal.currency, Deal.stage_id)))
+    g = sa.union_all(*parts).subquery("open_places")
+    p = _weight(open_stages, g.c.stage_id)
+    return sa.select(
+        g.c.kind, g.c.country, g.c.bucket, g.c.currency, sa.func.sum(g.c.n),
+        sa.type_coerce(sa.func.sum(g.c.amount), Money()),
+        sa.type_coerce(sa.func.sum(g.c.amount * p), ExactDecimal(15, 2)),
+    ).group_by(g.c.kind, g.c.country, g.c.bucket, g.c.currency)
+
+
+def _bucket_values(today: dt.date, months: int) -> dict[str, dt.date]:
+    values = {}
+    for i, (_bucket, start, before) in enumerate(bucket_ranges(today, months)):
+        if start:
+            values[f"from_{i}"] = start
+        if before:
+            values[f"before_{i}"] = before
+    return values
+
+
+def open_by_country_and_month(user, f: Filters, stages: dict[int, StageInfo], currencies: Iterable[str]):
     """Open deals by (counterpart country, currency) and by (forecast bucket, currency):
     ``({country: {currency: (count, amount, weighted)}}, {bucket: {currency: (count, amount, weighted)}})``.
-    One statement.
+    One statement; ``currencies``: those of the open deals (from ``open_by_stage_and_owner``).
 
-    The buckets are the forecast's (``bucket_case``: overdue, this month and the next 11, later, no date).
-    The deals are grouped once by (country, bucket, currency), then those groups added up by country
-    and by bucket in the same statement. The deals are read from ``ix_deals_company_open`` (it covers
-    them) in company order, each joined to its company by primary key (an outer join, so the database
-    starts from the deals).
+    Both come off covering indexes in their order, so the database neither sorts the open deals
+    nor evaluates a CASE for each: by (stage, country, currency) from ``ix_deals_open_country``
+    (the country is the deal's copy, ``crm.deals.counterpart``), and, for each forecast bucket
+    (``bucket_ranges``), by (currency, stage) from one short range of ``ix_deals_open_close`` per
+    currency and stage. Those few thousand groups are weighted with their stage's probability and
+    added up by country and by bucket in the same statement.
     """
-    open_ids = _open_ids(stages)
-    inner = scope(
-        sa.select(
-            Company.country.label("country"),
-            bucket_case(f.today, FORECAST_MONTHS).label("bucket"),
-            Deal.currency.label("currency"),
-            Deal.amount.label("amount"),
-            _probability(stages, open_ids).label("probability"),
-        )
-        .select_from(Deal)
-        .outerjoin(Company, Company.id == Deal.company_id)
-        .where(*deal_conditions(f), Deal.stage_id.in_(open_ids)),
-        Deal, user,
-    ).subquery()
-    g = bucket_sums(inner, inner.c.country, inner.c.bucket).cte("open_places")
-
-    def rollup(kind: int, country, bucket, key):
-        return sa.select(
-            sa.literal(kind).label("kind"), country, bucket, g.c.currency, sa.func.sum(g.c.n),
-            sa.type_coerce(sa.func.sum(g.c.amount), Money()),
-            sa.type_coerce(sa.func.sum(g.c.weighted_x100), ExactDecimal(15, 2)),
-        ).group_by(key, g.c.currency)
-
-    stmt = sa.union_all(
-        rollup(COUNTRY, g.c.country, sa.null().label("bucket"), g.c.country),
-        rollup(BUCKET, sa.null().label("country"), g.c.bucket, g.c.bucket),
-    )
+    values = _bound_values(user, f) | _bucket_values(f.today, FORECAST_MONTHS)
+    values["currencies"] = sorted(currencies)
+    stmt = _open_places_statement(_open_stages(stages, f.deal_type), "owner_id" in values, "event_id" in values,
+                                  FORECAST_MONTHS)
     per_country: dict[str | None, PerCurrency] = defaultdict(dict)
     per_bucket: dict[int, PerCurrency] = defaultdict(dict)
-    for kind, country, bucket, currency, count, amount, weighted in db.session.execute(stmt):
+    for kind, country, bucket, currency, count, amount, weighted in _run(stmt, values):
         sums = (int(count), Decimal(amount or 0), weighted_exact(weighted))
         if kind == COUNTRY:
             per_country[country][currency] = sums
@@ -431,7 +530,7 @@ def oldest_stuck(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo
     if f.event_id:
         params["event_id"] = f.event_id
     stmt = _oldest_stuck_statement(open_stages, bool(owner_id), bool(f.event_id), limit)
-    rows = db.session.execute(stmt, params).all()
+    rows = _run(stmt, params).all()
     utc = UTCDateTime()
     out = []
     for r in rows:
@@ -477,10 +576,10 @@ def funnel_counts(user, f: Filters, event_ids: list[int]):
         .where(*deal_conditions(f), Deal.event_id.in_(event_ids))
         .group_by(Deal.event_id, PipelineStage.is_won, Deal.currency)
     )
-    held = dict(db.session.execute(scope(meetings, Meeting, user)).all())
-    lead_counts = dict(db.session.execute(scope(leads, Lead, user)).all())
+    held = dict(_run(scope(meetings, Meeting, user)).all())
+    lead_counts = dict(_run(scope(leads, Lead, user)).all())
     deal_sums: dict[int, dict[bool, dict[str, tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(dict))
-    for event_id, won, currency, count, amount in db.session.execute(scope(deals, Deal, user)):
+    for event_id, won, currency, count, amount in _run(scope(deals, Deal, user)):
         deal_sums[event_id][bool(won)][currency] = (count, Decimal(amount or 0))
     return held, lead_counts, deal_sums
 
@@ -539,20 +638,19 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
 
     # By counterpart country, and the forecast by expected close month: one statement, summed by
     # (country, currency) and by (forecast bucket, currency).
-    per_country, per_bucket = open_by_country_and_month(user, f, d.stages)
+    per_country, per_bucket = open_by_country_and_month(user, f, d.stages, {ccy for _stage, ccy in per_stage})
     rows = [_row(code or "", country_name(code), per_ccy, f, table) for code, per_ccy in per_country.items()]
     d.by_country = with_shares(sorted(rows, key=lambda r: (-r.value.amount, r.label)))
     d.forecast = forecast_from_sums(per_bucket, f.currency, today=f.today, months=FORECAST_MONTHS, table=table)
 
     # Won and lost in the period, with the reasons for the losses.
-    won: PerCurrency = {}
-    lost: PerCurrency = {}
-    reasons: dict[str, PerCurrency] = defaultdict(dict)
-    for (is_won, reason), per_ccy in closed_in_period(user, f, d.stages, user_zone(user)).items():
-        for ccy, (c, a) in per_ccy.items():
-            _add(won if is_won else lost, ccy, c, a, Decimal(0))
-            if not is_won:
-                _add(reasons[reason or ""], ccy, c, a, Decimal(0))
+    totals, lost_reasons = closed_in_period(user, f, d.stages, user_zone(user))
+    won: PerCurrency = {ccy: (c, a, Decimal(0)) for ccy, (c, a) in totals.get(True, {}).items()}
+    lost: PerCurrency = {ccy: (c, a, Decimal(0)) for ccy, (c, a) in totals.get(False, {}).items()}
+    reasons: dict[str, PerCurrency] = {
+        reason or "": {ccy: (c, a, Decimal(0)) for ccy, (c, a) in per_ccy.items()}
+        for reason, per_ccy in lost_reasons.items()
+    }
     d.won = _row("won", "", won, f, table, weighted=False)
     d.lost = _row("lost", "", lost, f, table, weighted=False)
     reason_rows = [_row(r, r, per_ccy, f, table, weighted=False) for r, per_ccy in reasons.items()]

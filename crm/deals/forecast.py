@@ -83,11 +83,22 @@ class Forecast:
     missing: list[str] = field(default_factory=list)
 
 
+NO_DATE_BUCKET = -2
+
+
+def bucket_ranges(today: dt.date, months: int) -> list[tuple[int, dt.date | None, dt.date | None]]:
+    """(bucket number, from, before) of the dated buckets: -1 overdue (before today), 0 this month
+    (from today), 1..months-1 the months after it, ``months`` later (open-ended). Deals without an
+    expected close date are bucket -2 (``NO_DATE_BUCKET``)."""
+    starts = [today] + [add_months(today, i + 1) for i in range(months)]
+    return [(-1, None, today), *((i, starts[i], starts[i + 1]) for i in range(months)), (months, starts[-1], None)]
+
+
 def bucket_case(today: dt.date, months: int):
-    """SQL CASE giving each deal's bucket number: -2 no date, -1 overdue, 0..months-1, months = later."""
+    """SQL CASE giving each deal's bucket number (``bucket_ranges``)."""
     col = Deal.expected_close_date
-    whens = [(col.is_(None), -2), (col < today, -1)]
-    whens += [(col < add_months(today, i + 1), i) for i in range(months)]
+    whens = [(col.is_(None), NO_DATE_BUCKET)]
+    whens += [(col < before, bucket) for bucket, _from, before in bucket_ranges(today, months) if before]
     return sa.case(*whens, else_=months)
 
 
@@ -180,7 +191,7 @@ def forecast_from_sums(sums: dict[int, dict[str, tuple[int, Decimal, Decimal]]],
         month = add_months(today, i)
         rows.append(_row(month.strftime("%Y-%m"), month, sums.get(i, {}), currency, table))
     rows.append(_row(LATER, None, sums.get(months, {}), currency, table))
-    rows.append(_row(NO_DATE, None, sums.get(-2, {}), currency, table))
+    rows.append(_row(NO_DATE, None, sums.get(NO_DATE_BUCKET, {}), currency, table))
     grand: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     for per_currency in sums.values():
         for ccy, (count, amount, weighted) in per_currency.items():
