@@ -70,7 +70,9 @@ def bring_schema_up_to_date(app, echo=print) -> None:
                         echo(f"Creating the index {index.name}")
                         index.create(conn)
                         changed = True
-                    elif index.name in reflected and reflected[index.name] != [c.name for c in index.columns]:
+                    elif (index.name in reflected and None not in reflected[index.name]  # (expressions)
+                          and all(isinstance(e, sa.Column) for e in index.expressions)
+                          and reflected[index.name] != [c.name for c in index.columns]):
                         echo(f"Recreating the index {index.name} with the columns {[c.name for c in index.columns]}")
                         index.drop(conn)
                         index.create(conn)

@@ -35,7 +35,7 @@ def _configure_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        register_sqlite_pragmas(db.engine)  # engine object only: no connection is made
+        register_sqlite_pragmas(db.engine, app.config["CRM_SQLITE_CACHE_MB"])  # no connection is made
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

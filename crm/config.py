@@ -46,6 +46,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CRM_BASE_CURRENCY": os.environ.get("CRM_BASE_CURRENCY", "USD"),
         # Dashboard: an open deal is "stuck" after this many days in its stage (?stuck=N overrides).
         "CRM_STUCK_DAYS": int(os.environ.get("CRM_STUCK_DAYS", "30")),
+        "CRM_SQLITE_CACHE_MB": int(os.environ.get("CRM_SQLITE_CACHE_MB", "64")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("CRM_SECURE_COOKIES"), env == "production"),

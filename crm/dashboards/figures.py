@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,6 +29,7 @@ from ..auth.models import User
 from ..db_types import ExactDecimal, Money, UTCDateTime
 from ..deals.forecast import (
     NO_DATE_BUCKET,
+    OVERDUE_BUCKET,
     Forecast,
     bucket_ranges,
     convert_counted,
@@ -202,12 +203,6 @@ def _sums() -> list:
     return [sa.func.count(), sa.type_coerce(sa.func.sum(Deal.amount), Money())]
 
 
-def _period(column, f: Filters, tz: dt.tzinfo) -> list[sa.ColumnElement[bool]]:
-    """``column`` (a UTC datetime) within the period's days in the time zone ``tz``, end day included."""
-    start, end = day_range_utc(f.start, f.end, tz)
-    return [c for c in (column >= start if start else None, column < end if end else None) if c is not None]
-
-
 def _row(key: str, label: str, per_currency: PerCurrency, f: Filters, table: RateTable,
          weighted: bool = True) -> Row:
     count, total, weighted_total = convert_counted(per_currency, f.currency, table)
@@ -245,34 +240,42 @@ def _run(stmt, params=None) -> sa.CursorResult:
     return db.session.connection().execute(stmt, params)
 
 
-def load_stages() -> dict[int, StageInfo]:
-    rows = _run(sa.select(
+# The page's fixed statements are built once (values are bound parameters): building a statement
+# and computing its cache key costs more Python than running these small queries.
+@functools.cache
+def _stages_statement() -> sa.Select:
+    return sa.select(
         PipelineStage.id, PipelineStage.deal_type, PipelineStage.key, PipelineStage.name_en, PipelineStage.name_zh,
         PipelineStage.position, PipelineStage.probability, PipelineStage.is_won, PipelineStage.is_lost,
-    ).order_by(PipelineStage.deal_type, PipelineStage.position))
-    return {r.id: StageInfo(*r) for r in rows}
+    ).order_by(PipelineStage.deal_type, PipelineStage.position)
+
+
+@functools.cache
+def _users_statement(one: bool) -> sa.Select:
+    stmt = sa.select(User.id, User.name).order_by(User.name)
+    return stmt.where(User.id == sa.bindparam("user_id")) if one else stmt
+
+
+@functools.cache
+def _events_statement() -> sa.Select:
+    return (sa.select(Event.id, Event.name_en, Event.name_zh, Event.start_date, Event.end_date)
+            .where(Event.archived_at.is_(None)).order_by(Event.start_date.desc(), Event.id.desc()))
+
+
+def load_stages() -> dict[int, StageInfo]:
+    return {r.id: StageInfo(*r) for r in _run(_stages_statement())}
 
 
 def load_users(user) -> dict[int, str]:
     """Names of the owners ``user``'s figures can show (the owner filter and the by-owner table): every
     user for managers and admins, only themselves for a rep (``permissions.owner_restriction``)."""
-    stmt = sa.select(User.id, User.name).order_by(User.name)
     own = owner_restriction(user)
-    if own is not None:
-        stmt = stmt.where(User.id == own)
-    return dict(_run(stmt).all())
+    return dict(_run(_users_statement(own is not None), {"user_id": own} if own is not None else None).all())
 
 
 def load_events() -> list[tuple[int, str | None, str | None, dt.date, dt.date]]:
     """Every event, latest first (the event filter and the funnel's labels)."""
-    return [tuple(r) for r in _run(
-        sa.select(Event.id, Event.name_en, Event.name_zh, Event.start_date, Event.end_date)
-        .where(Event.archived_at.is_(None)).order_by(Event.start_date.desc(), Event.id.desc())
-    )]
-
-
-STAGE, OWNER = 0, 1
-COUNTRY, BUCKET = 0, 1
+    return [tuple(r) for r in _run(_events_statement())]
 
 
 OpenStages = tuple[tuple[int, DealType, int], ...]  # (stage id, deal type, probability) of open stages
@@ -315,67 +318,138 @@ def _weight(open_stages: OpenStages, column):
     return sa.case({sid: probability for sid, _type, probability in open_stages}, value=column, else_=0)
 
 
+STAGE, OWNER, COUNTRY, BUCKET = 0, 1, 2, 3
+
+
 @functools.lru_cache(maxsize=64)
-def _open_groups_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, by_type: bool) -> sa.Select:
-    """The statement of ``open_by_stage_and_owner``, built once per set of stages and filters (the
-    values are bound parameters: cutoff, owner_id, event_id, deal_type)."""
+def _open_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, months: int) -> sa.Select:
+    """The statement of ``open_pipeline``, built once per set of stages and filters (the values are
+    bound parameters: cutoff, owner_id, event_id, each forecast bucket's dates)."""
+    where = [*_bound_conditions(by_owner, by_event), Deal.stage_id.in_([sid for sid, _t, _p in open_stages])]
     stuck = Deal.stage_entered_at < sa.bindparam("cutoff")
-    conditions = _bound_conditions(by_owner, by_event)
-    if by_type:
-        conditions.append(Deal.deal_type == sa.bindparam("deal_type"))
     g = (
         sa.select(
-            Deal.deal_type, Deal.stage_id.label("stage_id"), Deal.currency.label("currency"),
-            Deal.owner_id.label("owner_id"), sa.func.count().label("n"), sa.func.sum(Deal.amount).label("amount"),
+            Deal.stage_id.label("stage_id"), Deal.currency.label("currency"), Deal.owner_id.label("owner_id"),
+            sa.func.count().label("n"), sa.func.sum(Deal.amount).label("amount"),
             sa.func.count().filter(stuck).label("stuck_n"),
             sa.func.sum(Deal.amount).filter(stuck).label("stuck_amount"),
         )
         # The deal types too: on PostgreSQL, conditions on the index's first two columns make
         # reading the index alone cheaper than reading the table (its default cost settings).
-        .where(*conditions, Deal.deal_type.in_(sorted({t for _id, t, _p in open_stages})),
-               Deal.stage_id.in_([sid for sid, _t, _p in open_stages]))
+        .where(*where, Deal.deal_type.in_(sorted({t for _id, t, _p in open_stages})))
         .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id)
     ).cte("open_groups")
-    p = _weight(open_stages, g.c.stage_id)
 
-    def rollup(kind: int, key):
+    grouped = (Deal.stage_id.label("stage_id"), Deal.currency.label("currency"), sa.func.count().label("n"),
+               sa.func.sum(Deal.amount).label("amount"))
+    no_country, no_bucket = sa.cast(sa.null(), sa.String(2)), sa.cast(sa.null(), sa.Integer)
+
+    def part(kind: int, bucket, country, *conditions, group_by):
+        return sa.select(sa.literal(kind, sa.Integer).label("kind"), bucket.label("bucket"),
+                         country.label("country"), *grouped).where(*where, *conditions).group_by(*group_by)
+
+    date = Deal.expected_close_date
+    parts = [part(COUNTRY, no_bucket, Deal.counterpart_country,
+                  group_by=(Deal.stage_id, Deal.counterpart_country, Deal.currency)),
+             part(BUCKET, sa.literal(NO_DATE_BUCKET, sa.Integer), no_country, date.is_(None),
+                  group_by=(Deal.currency, Deal.stage_id))]
+    # Every bucket but "overdue" (``open_pipeline`` derives it); which bounds each has is fixed.
+    for i, (bucket, start, before) in enumerate(bucket_ranges(dt.date.today(), months)):
+        if start is None:
+            continue
+        # "Later" is bounded too (by the last day there is): with only a lower bound, SQLite's planner
+        # judged the range wide and read every open deal through another index and the table.
+        dates = [date >= sa.bindparam(f"from_{i}"),
+                 date < sa.bindparam(f"before_{i}") if before else date <= sa.bindparam("last_day")]
+        parts.append(part(BUCKET, sa.literal(bucket, sa.Integer), no_country, *dates,
+                          group_by=(Deal.currency, Deal.stage_id)))
+    places = sa.union_all(*parts).cte("open_places")
+
+    p, pp = _weight(open_stages, g.c.stage_id), _weight(open_stages, places.c.stage_id)
+    money, exact = Money(), ExactDecimal(15, 2)
+
+    def by(kind: int, key):
         return sa.select(
-            sa.literal(kind).label("kind"), key.label("key"), g.c.currency, sa.func.sum(g.c.n),
-            sa.type_coerce(sa.func.sum(g.c.amount), Money()),
-            sa.type_coerce(sa.func.sum(g.c.amount * p), ExactDecimal(15, 2)),
-            sa.func.sum(g.c.stuck_n),
-            sa.type_coerce(sa.func.sum(g.c.stuck_amount), Money()),
-            sa.type_coerce(sa.func.sum(g.c.stuck_amount * p), ExactDecimal(15, 2)),
+            sa.literal(kind, sa.Integer), key, no_country, g.c.currency, sa.func.sum(g.c.n),
+            sa.type_coerce(sa.func.sum(g.c.amount), money), sa.type_coerce(sa.func.sum(g.c.amount * p), exact),
+            sa.func.sum(g.c.stuck_n), sa.type_coerce(sa.func.sum(g.c.stuck_amount), money),
+            sa.type_coerce(sa.func.sum(g.c.stuck_amount * p), exact),
         ).group_by(key, g.c.currency)
 
-    return sa.union_all(rollup(STAGE, g.c.stage_id), rollup(OWNER, g.c.owner_id))
+    nothing = sa.cast(sa.null(), sa.Integer)
+    by_place = sa.select(
+        places.c.kind, places.c.bucket, places.c.country, places.c.currency, sa.func.sum(places.c.n),
+        sa.type_coerce(sa.func.sum(places.c.amount), money),
+        sa.type_coerce(sa.func.sum(places.c.amount * pp), exact), nothing, sa.type_coerce(nothing, money),
+        sa.type_coerce(nothing, exact),
+    ).group_by(places.c.kind, places.c.bucket, places.c.country, places.c.currency)
+    return sa.union_all(by(STAGE, g.c.stage_id), by(OWNER, g.c.owner_id), by_place)
 
 
-def open_by_stage_and_owner(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo]):
-    """Open deals by (stage, currency) with the stuck ones (in their stage since before the cutoff), and
-    by (owner, currency): ``({(stage id, currency): (count, amount, weighted, stuck count, stuck amount,
-    stuck weighted)}, {(owner id, currency): (count, amount, weighted)})``. One statement.
+def _bucket_values(today: dt.date, months: int) -> dict[str, dt.date]:
+    values = {"last_day": dt.date.max}
+    for i, (_bucket, start, before) in enumerate(bucket_ranges(today, months)):
+        if start:
+            values[f"from_{i}"] = start
+            if before:
+                values[f"before_{i}"] = before
+    return values
 
-    The deals are read once, grouped by (deal type, stage, currency, owner): the order of
-    ``ix_deals_open_totals``, which covers them, so SQLite neither sorts them nor reads the table. Those
-    groups (a few thousand at most) are then added up by stage and by owner in the same statement, so
-    only a few hundred rows come back. Weighted = amount × the stage's probability, summed exactly
-    (amount has 2 decimals and the probability is whole: the sum of products is exact in cents).
+
+@dataclass
+class OpenPipeline:
+    """``open_pipeline``'s sums, each {key: {currency: (count, amount, weighted)}} but ``by_stage``."""
+
+    by_stage: dict[tuple[int, str], tuple]  # (stage id, currency) -> (count, amount, weighted, stuck ×3)
+    by_owner: dict[int, PerCurrency]
+    by_country: dict[str | None, PerCurrency]
+    by_bucket: dict[int, PerCurrency]
+
+
+def open_pipeline(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo]) -> OpenPipeline:
+    """The open deals' sums, in one statement (one snapshot, on PostgreSQL too): by (stage, currency)
+    with the stuck ones (in their stage since before the cutoff), by (owner, currency), by (counterpart
+    country, currency) and by (forecast bucket, currency).
+
+    * Stage and owner: the deals are read once, grouped by (deal type, stage, currency, owner): the
+      order of ``ix_deals_open_totals``, which covers them, so SQLite neither sorts them nor reads the
+      table; those few thousand groups are added up by stage and by owner in the same statement.
+    * Country: by (stage, country, currency) off ``ix_deals_open_country`` in its order (the country
+      is the deal's copy, ``crm.deals.counterpart``), so no join and no sort.
+    * Forecast (``bucket_ranges``): each bucket from today on is one range of ``ix_deals_open_close``;
+      "overdue", usually most open deals, is what the stage sums hold beyond the other buckets, so
+      those deals are not read a third time.
+
+    Weighted = amount × the stage's probability, summed exactly (amount has 2 decimals and the
+    probability is whole), after grouping by stage.
     """
-    values = _bound_values(user, f) | {"cutoff": stuck_cutoff(f, now)}
-    if f.deal_type:
-        values["deal_type"] = f.deal_type
-    stmt = _open_groups_statement(_open_stages(stages), "owner_id" in values, "event_id" in values,
-                                  bool(f.deal_type))
-    per_stage: dict[tuple[int, str], tuple] = {}
-    per_owner: dict[tuple[int, str], tuple] = {}
-    for kind, key, ccy, n, amount, w, s_n, s_amount, s_w in _run(stmt, values):
+    values = _bound_values(user, f) | _bucket_values(f.today, FORECAST_MONTHS) | {"cutoff": stuck_cutoff(f, now)}
+    stmt = _open_statement(_open_stages(stages, f.deal_type), "owner_id" in values, "event_id" in values,
+                           FORECAST_MONTHS)
+    out = OpenPipeline({}, defaultdict(dict), defaultdict(dict), defaultdict(dict))
+    totals: dict[str, list] = {}
+    for kind, key, country, ccy, n, amount, w, s_n, s_amount, s_w in _run(stmt, values):
+        sums = (int(n), Decimal(amount or 0), weighted_exact(w))
         if kind == STAGE:
-            per_stage[(key, ccy)] = (int(n), Decimal(amount or 0), weighted_exact(w), int(s_n or 0),
-                                     Decimal(s_amount or 0), weighted_exact(s_w))
+            out.by_stage[(key, ccy)] = (*sums, int(s_n or 0), Decimal(s_amount or 0), weighted_exact(s_w))
+            _add(totals, ccy, *sums)
+        elif kind == OWNER:
+            out.by_owner[key][ccy] = sums
+        elif kind == COUNTRY:
+            out.by_country[country][ccy] = sums
         else:
-            per_owner[(key, ccy)] = (int(n), Decimal(amount or 0), weighted_exact(w))
-    return per_stage, per_owner
+            out.by_bucket[key][ccy] = sums
+    dated: PerCurrency = {}  # every bucket read (no date included)
+    for per_ccy in out.by_bucket.values():
+        for ccy, sums in per_ccy.items():
+            _add(dated, ccy, *sums)
+    for ccy, (n, amount, w) in totals.items():
+        other_n, other_amount, other_w = dated.get(ccy, (0, Decimal(0), Decimal(0)))
+        if n > other_n:
+            out.by_bucket[OVERDUE_BUCKET][ccy] = (n - other_n, amount - other_amount, w - other_w)
+    return out
+
+
 
 
 WON, LOST_REASON = 0, 1
@@ -384,106 +458,50 @@ WON, LOST_REASON = 0, 1
 Sums = dict[str, tuple[int, Decimal]]  # currency -> (count, amount)
 
 
+@functools.lru_cache(maxsize=64)
+def _closed_statement(closed: tuple[tuple[int, bool], ...], by_owner: bool, by_event: bool, since: bool,
+                      until: bool) -> sa.Select:
+    """The statement of ``closed_in_period`` for these closed stages ((id, lost?)) and filters, built
+    once (values are bound parameters: owner_id, event_id, since, until)."""
+    date = Deal.closed_at
+    where = [*_bound_conditions(by_owner, by_event), date.is_not(None)]
+    where += [date >= sa.bindparam("since")] if since else []
+    where += [date < sa.bindparam("until")] if until else []
+    won = sa.select(
+        sa.literal(WON, sa.Integer), sa.cast(sa.null(), sa.Text), Deal.currency, *_sums()
+    ).where(*where, Deal.stage_id.in_([i for i, lost in closed if not lost])).group_by(Deal.currency)
+    lost = sa.select(
+        sa.literal(LOST_REASON, sa.Integer), Deal.lost_reason, Deal.currency, *_sums()
+    ).where(*where, Deal.stage_id.in_([i for i, lost in closed if lost])).group_by(Deal.lost_reason, Deal.currency)
+    return sa.union_all(won, lost)
+
+
 def closed_in_period(user, f: Filters, stages: dict[int, StageInfo], tz: dt.tzinfo = dt.UTC
                      ) -> tuple[dict[bool, Sums], dict[str | None, Sums]]:
     """The deals won or lost in the period (whose days are those of the time zone ``tz``):
     ``({won?: {currency: (count, amount)}}, {loss reason: {currency: (count, amount)}})``. One statement.
 
-    The sums by (stage, currency) come off ``ix_deals_closed`` alone, in its order; only the lost
-    deals are read from the table, for their reasons (free text, so not in an index).
+    The won deals' sums come off ``ix_deals_closed`` alone; the lost deals are read from the table,
+    for their reasons (free text, so not in an index), and the lost totals are those reasons' sums.
     """
-    closed_ids = [s.id for s in stages.values() if (s.is_won or s.is_lost) and (not f.deal_type
-                                                                                  or s.deal_type == f.deal_type)]
-    lost_ids = [i for i in closed_ids if stages[i].is_lost]
-    where = [*pipeline_conditions(f), Deal.closed_at.is_not(None), *_period(Deal.closed_at, f, tz)]
-    by_stage = sa.select(sa.literal(WON, sa.Integer), Deal.stage_id, sa.cast(sa.null(), sa.Text), Deal.currency,
-                         *_sums()).where(*where, Deal.stage_id.in_(closed_ids)).group_by(Deal.stage_id, Deal.currency)
-    by_reason = sa.select(sa.literal(LOST_REASON, sa.Integer), sa.cast(sa.null(), sa.Integer), Deal.lost_reason,
-                          Deal.currency, *_sums()
-                          ).where(*where, Deal.stage_id.in_(lost_ids)).group_by(Deal.lost_reason, Deal.currency)
+    closed = tuple((s.id, s.is_lost) for s in stages.values()
+                   if (s.is_won or s.is_lost) and (not f.deal_type or s.deal_type == f.deal_type))
+    values = _bound_values(user, f)
+    since, until = day_range_utc(f.start, f.end, tz)
+    if since:
+        values["since"] = since
+    if until:
+        values["until"] = until
+    stmt = _closed_statement(closed, "owner_id" in values, "event_id" in values, bool(since), bool(until))
     totals: dict[bool, Sums] = defaultdict(dict)
     reasons: dict[str | None, Sums] = defaultdict(dict)
-    stmt = sa.union_all(scope(by_stage, Deal, user), scope(by_reason, Deal, user))
-    for kind, stage_id, reason, currency, count, amount in _run(stmt):
-        if kind == WON:
-            target, key = totals, stages[stage_id].is_won
-        else:
-            target, key = reasons, (reason or "").strip() or None
-        c, a = target[key].get(currency, (0, Decimal(0)))
-        target[key][currency] = (c + count, a + Decimal(amount or 0))
+    for kind, reason, currency, count, amount in _run(stmt, values):
+        amount = Decimal(amount or 0)
+        keys = [(totals, True)] if kind == WON else [(totals, False), (reasons, (reason or "").strip() or None)]
+        for target, key in keys:
+            c, a = target[key].get(currency, (0, Decimal(0)))
+            target[key][currency] = (c + count, a + amount)
     return totals, reasons
-
-
-@functools.lru_cache(maxsize=64)
-def _open_places_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, months: int) -> sa.Select:
-    """The statement of ``open_by_country_and_month``, built once per set of stages and filters (the
-    values are bound parameters: the currencies, each bucket's dates, owner_id, event_id)."""
-    where = [*_bound_conditions(by_owner, by_event), Deal.stage_id.in_([sid for sid, _t, _p in open_stages])]
-    grouped = (Deal.stage_id.label("stage_id"), Deal.currency.label("currency"), sa.func.count().label("n"),
-               sa.func.sum(Deal.amount).label("amount"))
-    no_country, no_bucket = sa.cast(sa.null(), sa.String(2)), sa.cast(sa.null(), sa.Integer)
-
-    def part(kind: int, country, bucket, *conditions, group_by):
-        return sa.select(sa.literal(kind, sa.Integer).label("kind"), country.label("country"),
-                         bucket.label("bucket"), *grouped).where(*where, *conditions).group_by(*group_by)
-
-    date = Deal.expected_close_date
-    in_currencies = Deal.currency.in_(sa.bindparam("currencies", expanding=True))
-    parts = [part(COUNTRY, Deal.counterpart_country, no_bucket,
-                  group_by=(Deal.stage_id, Deal.counterpart_country, Deal.currency))]
-    parts.append(part(BUCKET, no_country, sa.literal(NO_DATE_BUCKET, sa.Integer), in_currencies, date.is_(None),
-                      group_by=(Deal.currency, Deal.stage_id)))
-    # The buckets' dates are parameters (``_bucket_values``); which bound each bucket has is fixed.
-    for i, (bucket, start, before) in enumerate(bucket_ranges(dt.date.today(), months)):
-        dates = [date >= sa.bindparam(f"from_{i}") if start else date.is_not(None)]
-        if before:
-            dates.append(date < sa.bindparam(f"before_{i}"))
-        parts.append(part(BUCKET, no_country, sa.literal(bucket, sa.Integer), in_currencies, *dates,
-                          group_by=(Deal.currency, Deal.stage_id)))
-    g = sa.union_all(*parts).subquery("open_places")
-    p = _weight(open_stages, g.c.stage_id)
-    return sa.select(
-        g.c.kind, g.c.country, g.c.bucket, g.c.currency, sa.func.sum(g.c.n),
-        sa.type_coerce(sa.func.sum(g.c.amount), Money()),
-        sa.type_coerce(sa.func.sum(g.c.amount * p), ExactDecimal(15, 2)),
-    ).group_by(g.c.kind, g.c.country, g.c.bucket, g.c.currency)
-
-
-def _bucket_values(today: dt.date, months: int) -> dict[str, dt.date]:
-    values = {}
-    for i, (_bucket, start, before) in enumerate(bucket_ranges(today, months)):
-        if start:
-            values[f"from_{i}"] = start
-        if before:
-            values[f"before_{i}"] = before
-    return values
-
-
-def open_by_country_and_month(user, f: Filters, stages: dict[int, StageInfo], currencies: Iterable[str]):
-    """Open deals by (counterpart country, currency) and by (forecast bucket, currency):
-    ``({country: {currency: (count, amount, weighted)}}, {bucket: {currency: (count, amount, weighted)}})``.
-    One statement; ``currencies``: those of the open deals (from ``open_by_stage_and_owner``).
-
-    Both come off covering indexes in their order, so the database neither sorts the open deals
-    nor evaluates a CASE for each: by (stage, country, currency) from ``ix_deals_open_country``
-    (the country is the deal's copy, ``crm.deals.counterpart``), and, for each forecast bucket
-    (``bucket_ranges``), by (currency, stage) from one short range of ``ix_deals_open_close`` per
-    currency and stage. Those few thousand groups are weighted with their stage's probability and
-    added up by country and by bucket in the same statement.
-    """
-    values = _bound_values(user, f) | _bucket_values(f.today, FORECAST_MONTHS)
-    values["currencies"] = sorted(currencies)
-    stmt = _open_places_statement(_open_stages(stages, f.deal_type), "owner_id" in values, "event_id" in values,
-                                  FORECAST_MONTHS)
-    per_country: dict[str | None, PerCurrency] = defaultdict(dict)
-    per_bucket: dict[int, PerCurrency] = defaultdict(dict)
-    for kind, country, bucket, currency, count, amount, weighted in _run(stmt, values):
-        sums = (int(count), Decimal(amount or 0), weighted_exact(weighted))
-        if kind == COUNTRY:
-            per_country[country][currency] = sums
-        else:
-            per_bucket[int(bucket)][currency] = sums
-    return per_country, per_bucket
 
 
 def stuck_cutoff(f: Filters, now: dt.datetime) -> dt.datetime:
@@ -554,16 +572,23 @@ def chosen_events(f: Filters, events) -> tuple[list, str]:
     return before[:MAX_EVENTS], "recent"
 
 
+MEETINGS_HELD, LEADS, DEALS = 0, 1, 2
+
+
 def funnel_counts(user, f: Filters, event_ids: list[int]):
-    """Per event: meetings held, leads, and deals / won deals with per-currency values (three queries)."""
+    """Per event: meetings held, leads, and deals / won deals with per-currency values. One statement."""
     if not event_ids:
         return {}, {}, {}
+    no_won, no_currency, no_amount = (sa.cast(sa.null(), sa.Boolean), sa.cast(sa.null(), sa.String(3)),
+                                      sa.cast(sa.null(), Money()))
     meetings = (
-        sa.select(Meeting.event_id, sa.func.count())
+        sa.select(sa.literal(MEETINGS_HELD, sa.Integer), Meeting.event_id, no_won, no_currency, sa.func.count(),
+                  no_amount)
         .where(Meeting.event_id.in_(event_ids), Meeting.status == MeetingStatus.HELD, Meeting.archived_at.is_(None))
         .group_by(Meeting.event_id)
     )
-    leads = sa.select(Lead.event_id, sa.func.count()).where(Lead.event_id.in_(event_ids), Lead.archived_at.is_(None))
+    leads = sa.select(sa.literal(LEADS, sa.Integer), Lead.event_id, no_won, no_currency, sa.func.count(), no_amount
+                      ).where(Lead.event_id.in_(event_ids), Lead.archived_at.is_(None))
     if f.deal_type:
         leads = leads.where(Lead.deal_type == f.deal_type)
     leads = leads.group_by(Lead.event_id)
@@ -571,16 +596,22 @@ def funnel_counts(user, f: Filters, event_ids: list[int]):
         meetings = meetings.where(Meeting.owner_id == f.owner_id)
         leads = leads.where(Lead.owner_id == f.owner_id)
     deals = (
-        sa.select(Deal.event_id, PipelineStage.is_won, Deal.currency, *_sums())
+        sa.select(sa.literal(DEALS, sa.Integer), Deal.event_id, PipelineStage.is_won, Deal.currency, *_sums())
         .join(PipelineStage, PipelineStage.id == Deal.stage_id)
         .where(*deal_conditions(f), Deal.event_id.in_(event_ids))
         .group_by(Deal.event_id, PipelineStage.is_won, Deal.currency)
     )
-    held = dict(_run(scope(meetings, Meeting, user)).all())
-    lead_counts = dict(_run(scope(leads, Lead, user)).all())
+    held: dict[int, int] = {}
+    lead_counts: dict[int, int] = {}
     deal_sums: dict[int, dict[bool, dict[str, tuple[int, Decimal]]]] = defaultdict(lambda: defaultdict(dict))
-    for event_id, won, currency, count, amount in _run(scope(deals, Deal, user)):
-        deal_sums[event_id][bool(won)][currency] = (count, Decimal(amount or 0))
+    stmt = sa.union_all(scope(meetings, Meeting, user), scope(leads, Lead, user), scope(deals, Deal, user))
+    for kind, event_id, won, currency, count, amount in _run(stmt):
+        if kind == MEETINGS_HELD:
+            held[event_id] = count
+        elif kind == LEADS:
+            lead_counts[event_id] = count
+        else:
+            deal_sums[event_id][bool(won)][currency] = (count, Decimal(amount or 0))
     return held, lead_counts, deal_sums
 
 
@@ -598,17 +629,17 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
     now = now or dt.datetime.now(dt.UTC)
     d = Dashboard(filters=f, table=table, stages=load_stages(), users=load_users(user), events=load_events())
 
-    # Open pipeline by stage, type and owner, and the stuck deals: one statement, summed by
-    # (stage, currency) and by (owner, currency). Stages of different deal types that share a key
-    # ("offer", "negotiation"...) are one line.
-    per_stage, per_owner_ccy = open_by_stage_and_owner(user, f, now, d.stages)
+    # The open pipeline, in one statement: by stage, type and owner, the stuck deals, by counterpart
+    # country and by forecast month. Stages of different deal types that share a key ("offer",
+    # "negotiation"...) are one line.
+    pipeline = open_pipeline(user, f, now, d.stages)
     per_stage_key: dict[str, PerCurrency] = defaultdict(dict)
     stage_order: dict[str, tuple[int, int, str]] = {}
     per_type: dict[DealType, PerCurrency] = defaultdict(dict)
     overall: PerCurrency = {}
     stuck_keys: dict[str, PerCurrency] = defaultdict(dict)
     stuck_all: PerCurrency = {}
-    for (stage_id, ccy), (c, a, w, s_c, s_a, s_w) in per_stage.items():
+    for (stage_id, ccy), (c, a, w, s_c, s_a, s_w) in pipeline.by_stage.items():
         stage = d.stages[stage_id]
         # A shared key sits where its stages sit: first by the earliest position, then the latest.
         first, last, name = stage_order.get(stage.key, (stage.position, stage.position, stage.display_name(lang)))
@@ -618,9 +649,7 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
         if s_c:
             _add(stuck_keys[stage.key], ccy, s_c, s_a, s_w)
             _add(stuck_all, ccy, s_c, s_a, s_w)
-    per_owner: dict[int, PerCurrency] = defaultdict(dict)
-    for (owner_id, ccy), sums in per_owner_ccy.items():
-        per_owner[owner_id][ccy] = sums
+    per_owner = pipeline.by_owner
 
     def stage_rank(key):
         return stage_order[key][0], stage_order[key][1], key
@@ -636,12 +665,9 @@ def build_dashboard(user, f: Filters, table: RateTable, *, lang: str = "en", now
     d.stuck_total = _row("total", "", stuck_all, f, table)
     d.stuck_deals = oldest_stuck(user, f, now, d.stages)
 
-    # By counterpart country, and the forecast by expected close month: one statement, summed by
-    # (country, currency) and by (forecast bucket, currency).
-    per_country, per_bucket = open_by_country_and_month(user, f, d.stages, {ccy for _stage, ccy in per_stage})
-    rows = [_row(code or "", country_name(code), per_ccy, f, table) for code, per_ccy in per_country.items()]
+    rows = [_row(code or "", country_name(code), per_ccy, f, table) for code, per_ccy in pipeline.by_country.items()]
     d.by_country = with_shares(sorted(rows, key=lambda r: (-r.value.amount, r.label)))
-    d.forecast = forecast_from_sums(per_bucket, f.currency, today=f.today, months=FORECAST_MONTHS, table=table)
+    d.forecast = forecast_from_sums(pipeline.by_bucket, f.currency, today=f.today, months=FORECAST_MONTHS, table=table)
 
     # Won and lost in the period, with the reasons for the losses.
     totals, lost_reasons = closed_in_period(user, f, d.stages, user_zone(user))

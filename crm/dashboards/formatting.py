@@ -85,12 +85,16 @@ class Formats:
     def __init__(self, locale=None):
         self.locale = Locale.parse(locale or get_locale())
         self._int = _int_formatter(self.locale)
+        self._money: dict[str, Callable[[Decimal], str]] = {}  # a dict: Locale's == is slow for lru_cache
 
     def money(self, amount: Decimal | None, currency: str | None) -> str:
         """As ``crm.i18n.money``."""
         if amount is None or not currency:
             return "—"
-        return _money_formatter(self.locale, currency)(amount)
+        formatter = self._money.get(currency)
+        if formatter is None:
+            formatter = self._money[currency] = _money_formatter(self.locale, currency)
+        return formatter(amount)
 
     def compact_money(self, amount: Decimal | None, currency: str | None, digits: int = 1) -> str:
         """As ``crm.i18n.compact_money``."""

@@ -83,7 +83,7 @@ class Forecast:
     missing: list[str] = field(default_factory=list)
 
 
-NO_DATE_BUCKET = -2
+NO_DATE_BUCKET, OVERDUE_BUCKET = -2, -1
 
 
 def bucket_ranges(today: dt.date, months: int) -> list[tuple[int, dt.date | None, dt.date | None]]:
@@ -91,7 +91,8 @@ def bucket_ranges(today: dt.date, months: int) -> list[tuple[int, dt.date | None
     (from today), 1..months-1 the months after it, ``months`` later (open-ended). Deals without an
     expected close date are bucket -2 (``NO_DATE_BUCKET``)."""
     starts = [today] + [add_months(today, i + 1) for i in range(months)]
-    return [(-1, None, today), *((i, starts[i], starts[i + 1]) for i in range(months)), (months, starts[-1], None)]
+    return [(OVERDUE_BUCKET, None, today), *((i, starts[i], starts[i + 1]) for i in range(months)),
+            (months, starts[-1], None)]
 
 
 def bucket_case(today: dt.date, months: int):
@@ -186,7 +187,7 @@ def forecast_from_sums(sums: dict[int, dict[str, tuple[int, Decimal, Decimal]]],
 
     Shared with the dashboard, which computes the same buckets in a query grouped by more columns.
     """
-    rows = [_row(OVERDUE, None, sums.get(-1, {}), currency, table)]
+    rows = [_row(OVERDUE, None, sums.get(OVERDUE_BUCKET, {}), currency, table)]
     for i in range(months):
         month = add_months(today, i)
         rows.append(_row(month.strftime("%Y-%m"), month, sums.get(i, {}), currency, table))

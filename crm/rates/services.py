@@ -9,6 +9,7 @@ total can say "at rates of <date>".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -66,22 +67,26 @@ def base_currency() -> str:
     return current_app.config.get("CRM_BASE_CURRENCY", "USD")
 
 
-def rate_table(on: dt.date | None = None, base: str | None = None) -> RateTable:
-    """All currencies' latest rates on or before ``on`` (today by default): one query."""
-    on = on or dt.date.today()
-    base = base or base_currency()
+@functools.cache
+def _rates_statement() -> sa.Select:
+    """Built once (every page that shows money asks for rates); the base and date are parameters."""
+    base, on = sa.bindparam("base", type_=sa.String), sa.bindparam("on", type_=sa.Date)
     latest = (
         sa.select(ExchangeRate.currency, sa.func.max(ExchangeRate.rate_date).label("d"))
         .where(ExchangeRate.base == base, ExchangeRate.rate_date <= on)
         .group_by(ExchangeRate.currency)
         .subquery()
     )
-    rows = db.session.execute(
-        sa.select(ExchangeRate.currency, ExchangeRate.rate, ExchangeRate.rate_date).join(
-            latest,
-            sa.and_(ExchangeRate.currency == latest.c.currency, ExchangeRate.rate_date == latest.c.d),
-        ).where(ExchangeRate.base == base)
-    )
+    return sa.select(ExchangeRate.currency, ExchangeRate.rate, ExchangeRate.rate_date).join(
+        latest, sa.and_(ExchangeRate.currency == latest.c.currency, ExchangeRate.rate_date == latest.c.d),
+    ).where(ExchangeRate.base == base)
+
+
+def rate_table(on: dt.date | None = None, base: str | None = None) -> RateTable:
+    """All currencies' latest rates on or before ``on`` (today by default): one query."""
+    on = on or dt.date.today()
+    base = base or base_currency()
+    rows = db.session.execute(_rates_statement(), {"base": base, "on": on})
     return RateTable(base=base, on=on, rates={c: (r, d) for c, r, d in rows})
 
 

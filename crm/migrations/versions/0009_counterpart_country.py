@@ -4,8 +4,8 @@
   database (crm/deals/counterpart.py), filled here for existing deals;
 * ix_deals_open_country (archived_at, stage_id, counterpart_country, currency, amount,
   owner_id): the dashboard's open deals by country, in GROUP BY order;
-* ix_deals_open_close (archived_at, currency, stage_id, expected_close_date, amount,
-  owner_id): the forecast by month, one short range per currency, stage and month;
+* ix_deals_open_close (archived_at, expected_close_date, currency, stage_id, amount,
+  owner_id): the forecast, one range of dates a month;
 * ix_deals_closed becomes (archived_at, stage_id, currency, closed_at, amount, owner_id): the
   deals won and lost by stage and currency in index order, for any period (closed_at first, as
   0008 had it, meant sorting every closed deal of a long period);
@@ -36,7 +36,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_deals_company_id'), ['company_id'], unique=False)
         batch_op.create_index('ix_deals_open_country', ['archived_at', 'stage_id', 'counterpart_country', 'currency',
                                                         'amount', 'owner_id'], unique=False)
-        batch_op.create_index('ix_deals_open_close', ['archived_at', 'currency', 'stage_id', 'expected_close_date',
+        batch_op.create_index('ix_deals_open_close', ['archived_at', 'expected_close_date', 'currency', 'stage_id',
                                                       'amount', 'owner_id'], unique=False)
         batch_op.drop_index('ix_deals_closed')
         batch_op.create_index('ix_deals_closed', ['archived_at', 'stage_id', 'currency', 'closed_at', 'amount',
