@@ -172,6 +172,37 @@ def test_forecast_reuses_the_forecast_buckets(ctx, people, fixture):
         assert max(s for s, _w in d.forecast_shares) == 1.0
 
 
+@pytest.mark.parametrize("viewer, args", [("manager", {}), ("rep", {}), ("manager", {"type": "coproduction"})])
+def test_every_forecast_bucket_matches_the_forecast_page(ctx, people, rates, make_deal, viewer, args):
+    """The dashboard reads the overdue bucket as what is left of the stage sums once the other buckets
+    are read; every row must still equal the forecast page's own query (one CASE over every deal)."""
+    from crm.deals.forecast import add_months, forecast
+    from crm.enums import DealType
+
+    rep, other = people["rep"], people["other"]
+    one_day = dt.timedelta(days=1)
+    dates = [TODAY - 400 * one_day, TODAY - one_day, TODAY, add_months(TODAY, 1) - one_day, add_months(TODAY, 1),
+             add_months(TODAY, 11), add_months(TODAY, 12), add_months(TODAY, 40), None]
+    for i, day in enumerate(dates):
+        for currency, owner, stage, deal_type in (("USD", rep, "negotiation", "distribution"),
+                                                  ("EUR", other, "offer", "distribution"),
+                                                  ("CNY", rep, "negotiation", "coproduction"),
+                                                  ("KRW", rep, "offer", "distribution")):
+            make_deal(owner, stage=stage, deal_type=deal_type, currency=currency,
+                      amount=D(1000 + 37 * i) + D("0.05"), expected_close_date=day)
+    make_deal(rep, stage="won", expected_close_date=TODAY)  # closed deals are not forecast
+    make_deal(rep, expected_close_date=TODAY, archived_at=NOW)  # nor archived ones
+    user = people[viewer]
+    with ctx():
+        d = dashboard(user, currency="EUR", **args)
+        deal_type = DealType(args["type"]) if "type" in args else None
+        page = forecast(user, "EUR", today=TODAY, deal_type=deal_type, table=rate_table(d.filters.rate_on))
+    assert [(r.key, r.count, r.total.amount, r.weighted.amount) for r in d.forecast.rows] == \
+           [(r.key, r.count, r.total.amount, r.weighted.amount) for r in page.rows]
+    assert d.forecast.rows[0].count > 0 and d.forecast.rows[-1].count > 0  # overdue and no date both there
+    assert d.forecast.missing == page.missing == (["KRW"] if deal_type is None else [])
+
+
 def test_won_and_lost_in_the_period_with_reasons(ctx, people, fixture):
     with ctx():
         rep = dashboard(people["rep"])

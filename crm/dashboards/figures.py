@@ -309,13 +309,25 @@ def _bound_values(user, f: Filters) -> dict:
     return values
 
 
+def _ints(values) -> list[sa.ColumnElement]:
+    """Whole numbers written into the SQL (stage ids, probabilities) rather than bound: the statements
+    that hold them are cached per set of stages, and some hold hundreds (an IN list in each of 15
+    parts), each a parameter to process and send at every execution. int() keeps them numbers."""
+    return [sa.literal_column(str(int(v)), sa.Integer) for v in values]
+
+
+def _stage_in(stage_ids) -> sa.ColumnElement[bool]:
+    return Deal.stage_id.in_(_ints(stage_ids))
+
+
 def _weight(open_stages: OpenStages, column):
-    """SQL CASE giving each open stage its win probability (bound values): the weighted value needs no
-    join with the stages, which would let SQLite's planner read the deals by stage through an index
-    that does not cover them."""
+    """SQL CASE giving each open stage its win probability: the weighted value needs no join with the
+    stages, which would let SQLite's planner read the deals by stage through an index that does not
+    cover them."""
     if not open_stages:
         return sa.literal(0)
-    return sa.case({sid: probability for sid, _type, probability in open_stages}, value=column, else_=0)
+    ids, probabilities = _ints(s for s, _t, _p in open_stages), _ints(p for _s, _t, p in open_stages)
+    return sa.case(dict(zip(ids, probabilities, strict=True)), value=column, else_=_ints([0])[0])
 
 
 STAGE, OWNER, COUNTRY, BUCKET = 0, 1, 2, 3
@@ -325,7 +337,7 @@ STAGE, OWNER, COUNTRY, BUCKET = 0, 1, 2, 3
 def _open_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, months: int) -> sa.Select:
     """The statement of ``open_pipeline``, built once per set of stages and filters (the values are
     bound parameters: cutoff, owner_id, event_id, each forecast bucket's dates)."""
-    where = [*_bound_conditions(by_owner, by_event), Deal.stage_id.in_([sid for sid, _t, _p in open_stages])]
+    where = [*_bound_conditions(by_owner, by_event), _stage_in(sid for sid, _t, _p in open_stages)]
     stuck = Deal.stage_entered_at < sa.bindparam("cutoff")
     g = (
         sa.select(
@@ -469,10 +481,10 @@ def _closed_statement(closed: tuple[tuple[int, bool], ...], by_owner: bool, by_e
     where += [date < sa.bindparam("until")] if until else []
     won = sa.select(
         sa.literal(WON, sa.Integer), sa.cast(sa.null(), sa.Text), Deal.currency, *_sums()
-    ).where(*where, Deal.stage_id.in_([i for i, lost in closed if not lost])).group_by(Deal.currency)
+    ).where(*where, _stage_in(i for i, lost in closed if not lost)).group_by(Deal.currency)
     lost = sa.select(
         sa.literal(LOST_REASON, sa.Integer), Deal.lost_reason, Deal.currency, *_sums()
-    ).where(*where, Deal.stage_id.in_([i for i, lost in closed if lost])).group_by(Deal.lost_reason, Deal.currency)
+    ).where(*where, _stage_in(i for i, lost in closed if lost)).group_by(Deal.lost_reason, Deal.currency)
     return sa.union_all(won, lost)
 
 
@@ -519,7 +531,7 @@ def _oldest_stuck_statement(stages: tuple[tuple[DealType, int], ...], by_owner: 
     parts = []
     for deal_type, stage_id in stages:
         part = sa.select(*cols).where(
-            Deal.deal_type == deal_type, Deal.stage_id == stage_id,
+            Deal.deal_type == deal_type, Deal.stage_id == _ints([stage_id])[0],
             Deal.stage_entered_at < sa.bindparam("cutoff"), Deal.archived_at.is_(None),
         )
         if by_owner:

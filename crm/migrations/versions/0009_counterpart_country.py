@@ -56,4 +56,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_deals_company_id'))
         batch_op.create_index('ix_deals_company_open', ['company_id', 'archived_at', 'stage_id', 'currency',
                                                         'expected_close_date', 'amount'], unique=False)
-        batch_op.drop_column('counterpart_country')
+    # Not in the batch: on SQLite it would copy the deals into a new table and drop the old one,
+    # which the other tables' foreign keys refuse once there are deals. SQLite (3.35+) drops a column.
+    op.execute('ALTER TABLE deals DROP COLUMN counterpart_country')
