@@ -334,23 +334,37 @@ STAGE, OWNER, COUNTRY, BUCKET = 0, 1, 2, 3
 
 
 @functools.lru_cache(maxsize=64)
-def _open_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, months: int) -> sa.Select:
+def _open_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, months: int,
+                    grouping_sets: bool) -> sa.Select:
     """The statement of ``open_pipeline``, built once per set of stages and filters (the values are
-    bound parameters: cutoff, owner_id, event_id, each forecast bucket's dates)."""
+    bound parameters: cutoff, owner_id, event_id, each forecast bucket's dates).
+
+    ``grouping_sets`` (PostgreSQL): the sums by (stage, currency, owner) and by (stage, country,
+    currency) come from one read of ``ix_deals_open_country`` hashed into both at once; SQLite, which
+    has no GROUPING SETS and groups by sorting, reads two indexes each in its GROUP BY order instead."""
     where = [*_bound_conditions(by_owner, by_event), _stage_in(sid for sid, _t, _p in open_stages)]
     stuck = Deal.stage_entered_at < sa.bindparam("cutoff")
-    g = (
-        sa.select(
-            Deal.stage_id.label("stage_id"), Deal.currency.label("currency"), Deal.owner_id.label("owner_id"),
-            sa.func.count().label("n"), sa.func.sum(Deal.amount).label("amount"),
+    sums = (sa.func.count().label("n"), sa.func.sum(Deal.amount).label("amount"),
             sa.func.count().filter(stuck).label("stuck_n"),
-            sa.func.sum(Deal.amount).filter(stuck).label("stuck_amount"),
-        )
-        # The deal types too: on PostgreSQL, conditions on the index's first two columns make
-        # reading the index alone cheaper than reading the table (its default cost settings).
-        .where(*where, Deal.deal_type.in_(sorted({t for _id, t, _p in open_stages})))
-        .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id)
-    ).cte("open_groups")
+            sa.func.sum(Deal.amount).filter(stuck).label("stuck_amount"))
+    if grouping_sets:
+        g = (
+            sa.select(Deal.stage_id.label("stage_id"), Deal.currency.label("currency"), Deal.owner_id.label("owner_id"),
+                      Deal.counterpart_country.label("country"), *sums,
+                      sa.func.grouping(Deal.owner_id).label("by_country"))
+            .where(*where)
+            .group_by(sa.func.grouping_sets(sa.tuple_(Deal.stage_id, Deal.currency, Deal.owner_id),
+                                            sa.tuple_(Deal.stage_id, Deal.counterpart_country, Deal.currency)))
+        ).cte("open_groups")
+    else:
+        g = (
+            sa.select(Deal.stage_id.label("stage_id"), Deal.currency.label("currency"),
+                      Deal.owner_id.label("owner_id"), *sums)
+            # The deal types too: on PostgreSQL, conditions on the index's first two columns make
+            # reading the index alone cheaper than reading the table (its default cost settings).
+            .where(*where, Deal.deal_type.in_(sorted({t for _id, t, _p in open_stages})))
+            .group_by(Deal.deal_type, Deal.stage_id, Deal.currency, Deal.owner_id)
+        ).cte("open_groups")
 
     grouped = (Deal.stage_id.label("stage_id"), Deal.currency.label("currency"), sa.func.count().label("n"),
                sa.func.sum(Deal.amount).label("amount"))
@@ -361,10 +375,10 @@ def _open_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, mon
                          country.label("country"), *grouped).where(*where, *conditions).group_by(*group_by)
 
     date = Deal.expected_close_date
-    parts = [part(COUNTRY, no_bucket, Deal.counterpart_country,
-                  group_by=(Deal.stage_id, Deal.counterpart_country, Deal.currency)),
-             part(BUCKET, sa.literal(NO_DATE_BUCKET, sa.Integer), no_country, date.is_(None),
-                  group_by=(Deal.currency, Deal.stage_id))]
+    parts = [] if grouping_sets else [part(COUNTRY, no_bucket, Deal.counterpart_country,
+                                           group_by=(Deal.stage_id, Deal.counterpart_country, Deal.currency))]
+    parts.append(part(BUCKET, sa.literal(NO_DATE_BUCKET, sa.Integer), no_country, date.is_(None),
+                      group_by=(Deal.currency, Deal.stage_id)))
     # Every bucket but "overdue" (``open_pipeline`` derives it); which bounds each has is fixed.
     for i, (bucket, start, before) in enumerate(bucket_ranges(dt.date.today(), months)):
         if start is None:
@@ -380,22 +394,32 @@ def _open_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, mon
     p, pp = _weight(open_stages, g.c.stage_id), _weight(open_stages, places.c.stage_id)
     money, exact = Money(), ExactDecimal(15, 2)
 
+    # With grouping sets, the rows of the (stage, country, currency) set are those with by_country = 1.
+    of_set = (lambda country: [g.c.by_country == int(country)]) if grouping_sets else (lambda country: [])
+
     def by(kind: int, key):
         return sa.select(
             sa.literal(kind, sa.Integer), key, no_country, g.c.currency, sa.func.sum(g.c.n),
             sa.type_coerce(sa.func.sum(g.c.amount), money), sa.type_coerce(sa.func.sum(g.c.amount * p), exact),
             sa.func.sum(g.c.stuck_n), sa.type_coerce(sa.func.sum(g.c.stuck_amount), money),
             sa.type_coerce(sa.func.sum(g.c.stuck_amount * p), exact),
-        ).group_by(key, g.c.currency)
+        ).where(*of_set(False)).group_by(key, g.c.currency)
 
     nothing = sa.cast(sa.null(), sa.Integer)
+    statements = [by(STAGE, g.c.stage_id), by(OWNER, g.c.owner_id)]
+    if grouping_sets:
+        statements.append(sa.select(
+            sa.literal(COUNTRY, sa.Integer), no_bucket, g.c.country, g.c.currency, sa.func.sum(g.c.n),
+            sa.type_coerce(sa.func.sum(g.c.amount), money), sa.type_coerce(sa.func.sum(g.c.amount * p), exact),
+            nothing, sa.type_coerce(nothing, money), sa.type_coerce(nothing, exact),
+        ).where(*of_set(True)).group_by(g.c.country, g.c.currency))
     by_place = sa.select(
         places.c.kind, places.c.bucket, places.c.country, places.c.currency, sa.func.sum(places.c.n),
         sa.type_coerce(sa.func.sum(places.c.amount), money),
         sa.type_coerce(sa.func.sum(places.c.amount * pp), exact), nothing, sa.type_coerce(nothing, money),
         sa.type_coerce(nothing, exact),
     ).group_by(places.c.kind, places.c.bucket, places.c.country, places.c.currency)
-    return sa.union_all(by(STAGE, g.c.stage_id), by(OWNER, g.c.owner_id), by_place)
+    return sa.union_all(*statements, by_place)
 
 
 def _bucket_values(today: dt.date, months: int) -> dict[str, dt.date]:
@@ -437,7 +461,7 @@ def open_pipeline(user, f: Filters, now: dt.datetime, stages: dict[int, StageInf
     """
     values = _bound_values(user, f) | _bucket_values(f.today, FORECAST_MONTHS) | {"cutoff": stuck_cutoff(f, now)}
     stmt = _open_statement(_open_stages(stages, f.deal_type), "owner_id" in values, "event_id" in values,
-                           FORECAST_MONTHS)
+                           FORECAST_MONTHS, db.session.get_bind().dialect.name == "postgresql")
     out = OpenPipeline({}, defaultdict(dict), defaultdict(dict), defaultdict(dict))
     totals: dict[str, list] = {}
     for kind, key, country, ccy, n, amount, w, s_n, s_amount, s_w in _run(stmt, values):

@@ -109,11 +109,12 @@ class Deal(BilingualNameMixin, ArchivableMixin, TimestampMixin, db.Model):
         sa.Index("ix_deals_open_totals", "deal_type", "stage_id", "currency", "owner_id", "archived_at",
                  "stage_entered_at", "amount"),
         sa.Index("ix_deals_board_cards", "deal_type", "stage_id", "stage_entered_at", "id"),
-        # The dashboard's open deals by counterpart country (in GROUP BY order, no sort) and by
-        # forecast month (one range a month) read these alone (crm/dashboards/figures.py, migration
-        # 0009). owner_id last: a rep's or an owner's figures are covered too.
+        # The dashboard's open deals by counterpart country (in GROUP BY order, no sort; on
+        # PostgreSQL by stage and owner too, hashed in the same read) and by forecast month (one
+        # range a month) read these alone (crm/dashboards/figures.py, migration 0009). owner_id:
+        # a rep's or an owner's figures are covered too.
         sa.Index("ix_deals_open_country", "archived_at", "stage_id", "counterpart_country", "currency", "amount",
-                 "owner_id"),
+                 "owner_id", "stage_entered_at"),
         sa.Index("ix_deals_open_close", "archived_at", "expected_close_date", "currency", "stage_id", "amount",
                  "owner_id"),
         # The dashboard's won and lost in a period: (stage, currency) sums in index order, the

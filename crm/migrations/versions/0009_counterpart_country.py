@@ -3,7 +3,8 @@
 * deals.counterpart_country: the country of the deal's company, copied and kept by the
   database (crm/deals/counterpart.py), filled here for existing deals;
 * ix_deals_open_country (archived_at, stage_id, counterpart_country, currency, amount,
-  owner_id): the dashboard's open deals by country, in GROUP BY order;
+  owner_id, stage_entered_at): the dashboard's open deals by country, in GROUP BY order (and,
+  on PostgreSQL, by stage and owner in the same read);
 * ix_deals_open_close (archived_at, expected_close_date, currency, stage_id, amount,
   owner_id): the forecast, one range of dates a month;
 * ix_deals_closed becomes (archived_at, stage_id, currency, closed_at, amount, owner_id): the
@@ -35,7 +36,7 @@ def upgrade():
         batch_op.drop_index('ix_deals_company_open')
         batch_op.create_index(batch_op.f('ix_deals_company_id'), ['company_id'], unique=False)
         batch_op.create_index('ix_deals_open_country', ['archived_at', 'stage_id', 'counterpart_country', 'currency',
-                                                        'amount', 'owner_id'], unique=False)
+                                                        'amount', 'owner_id', 'stage_entered_at'], unique=False)
         batch_op.create_index('ix_deals_open_close', ['archived_at', 'expected_close_date', 'currency', 'stage_id',
                                                       'amount', 'owner_id'], unique=False)
         batch_op.drop_index('ix_deals_closed')
