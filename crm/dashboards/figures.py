@@ -451,7 +451,8 @@ def open_pipeline(user, f: Filters, now: dt.datetime, stages: dict[int, StageInf
       order of ``ix_deals_open_totals``, which covers them, so SQLite neither sorts them nor reads the
       table; those few thousand groups are added up by stage and by owner in the same statement.
     * Country: by (stage, country, currency) off ``ix_deals_open_country`` in its order (the country
-      is the deal's copy, ``crm.deals.counterpart``), so no join and no sort.
+      is the deal's copy, ``crm.deals.counterpart``), so no join and no sort. On PostgreSQL, which
+      hashes rather than sorts, this read gives the stage and owner sums too (``GROUPING SETS``).
     * Forecast (``bucket_ranges``): each bucket from today on is one range of ``ix_deals_open_close``;
       "overdue", usually most open deals, is what the stage sums hold beyond the other buckets, so
       those deals are not read a third time.
