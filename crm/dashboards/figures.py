@@ -182,18 +182,11 @@ class Dashboard:
 
 def deal_conditions(f: Filters) -> list[sa.ColumnElement[bool]]:
     """The filters as conditions on ``Deal`` (not archived, owner, type, event)."""
-    conditions = pipeline_conditions(f)
-    if f.deal_type:
-        conditions.append(Deal.deal_type == f.deal_type)
-    return conditions
-
-
-def pipeline_conditions(f: Filters) -> list[sa.ColumnElement[bool]]:
-    """``deal_conditions`` but the deal type, for queries that take only the stages of the chosen type
-    (``_open_stages``): a stage belongs to one deal type, and the indexes they read have no deal type."""
     conditions = [Deal.archived_at.is_(None)]
     if f.owner_id:
         conditions.append(Deal.owner_id == f.owner_id)
+    if f.deal_type:
+        conditions.append(Deal.deal_type == f.deal_type)
     if f.event_id:
         conditions.append(Deal.event_id == f.event_id)
     return conditions
@@ -288,8 +281,10 @@ def _open_stages(stages: dict[int, StageInfo], deal_type: DealType | None = None
 
 
 def _bound_conditions(by_owner: bool, by_event: bool) -> list[sa.ColumnElement[bool]]:
-    """``pipeline_conditions`` with the owner and the event as bound parameters, for statements that
-    are built once and cached (the values come with each execution: ``_bound_values``)."""
+    """``deal_conditions`` with the owner and the event as bound parameters, for statements that are
+    built once and cached (the values come with each execution: ``_bound_values``). The deal type is
+    not among them: those statements take only the chosen type's stages (``_open_stages``), since a
+    stage belongs to one deal type and the indexes they read have no deal type."""
     conditions = [Deal.archived_at.is_(None)]
     if by_owner:
         conditions.append(Deal.owner_id == sa.bindparam("owner_id"))
@@ -546,23 +541,18 @@ def stuck_cutoff(f: Filters, now: dt.datetime) -> dt.datetime:
 
 
 @functools.lru_cache(maxsize=64)
-def _oldest_stuck_statement(stages: tuple[tuple[DealType, int], ...], by_owner: bool, by_event: bool,
-                            limit: int) -> sa.Select:
+def _oldest_stuck_statement(open_stages: OpenStages, by_owner: bool, by_event: bool, limit: int) -> sa.Select:
     """The statement of ``oldest_stuck`` for these open stages, built once (values are bound parameters):
     the oldest ``limit`` of each stage (a short range of the board's (deal type, stage, stage entered)
     index each), then the oldest ``limit`` of those, so the database never sorts every open deal."""
     cols = (Deal.id, Deal.name_en, Deal.name_zh, Deal.stage_id, Deal.owner_id, Deal.amount, Deal.currency,
             Deal.stage_entered_at)
     parts = []
-    for deal_type, stage_id in stages:
+    for stage_id, deal_type, _probability in open_stages:
         part = sa.select(*cols).where(
             Deal.deal_type == deal_type, Deal.stage_id == _ints([stage_id])[0],
-            Deal.stage_entered_at < sa.bindparam("cutoff"), Deal.archived_at.is_(None),
+            Deal.stage_entered_at < sa.bindparam("cutoff"), *_bound_conditions(by_owner, by_event),
         )
-        if by_owner:
-            part = part.where(Deal.owner_id == sa.bindparam("owner_id"))
-        if by_event:
-            part = part.where(Deal.event_id == sa.bindparam("event_id"))
         parts.append(sa.select(part.order_by(Deal.stage_entered_at, Deal.id).limit(limit).subquery()))
     union = sa.union_all(*parts).subquery()
     return sa.select(union).order_by(union.c.stage_entered_at, union.c.id).limit(limit)
@@ -571,21 +561,12 @@ def _oldest_stuck_statement(stages: tuple[tuple[DealType, int], ...], by_owner: 
 def oldest_stuck(user, f: Filters, now: dt.datetime, stages: dict[int, StageInfo],
                  limit: int = STUCK_LIST) -> list[StuckDeal]:
     """The ``limit`` open deals longest in their stage (beyond N days), oldest first, that ``user`` may see."""
-    open_stages = tuple(
-        (stage.deal_type, stage.id) for stage in stages.values()
-        if not (stage.is_won or stage.is_lost) and (f.deal_type is None or stage.deal_type == f.deal_type)
-    )
+    open_stages = _open_stages(stages, f.deal_type)
     if not open_stages:
         return []
-    # The statement is cached and takes the owner as a parameter, so ``scope``'s rule comes in as a value.
-    owner_id = owner_restriction(user) or f.owner_id
-    params = {"cutoff": stuck_cutoff(f, now)}
-    if owner_id:
-        params["owner_id"] = owner_id
-    if f.event_id:
-        params["event_id"] = f.event_id
-    stmt = _oldest_stuck_statement(open_stages, bool(owner_id), bool(f.event_id), limit)
-    rows = _run(stmt, params).all()
+    values = _bound_values(user, f) | {"cutoff": stuck_cutoff(f, now)}
+    stmt = _oldest_stuck_statement(open_stages, "owner_id" in values, "event_id" in values, limit)
+    rows = _run(stmt, values).all()
     utc = UTCDateTime()
     out = []
     for r in rows:
