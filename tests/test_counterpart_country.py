@@ -92,12 +92,17 @@ def test_the_dashboard_groups_by_the_kept_country(client, login, ctx, make_user,
     manager = make_user("manager")
     company = make_company(country="GB")
     make_deal(manager, company=company)
+    login(manager)
+
+    def countries_table() -> str:
+        page = client.get("/dashboard/?currency=USD").get_data(as_text=True)
+        table = page[page.index('id="t-countries"'):]
+        return table[:table.index("</table>")]
+
+    assert 'data-key="GB"' in countries_table()  # the deal took its company's country
     with ctx() as s:
         s.get(Company, company.id).country = country
         s.commit()
-    login(manager)
-    page = client.get("/dashboard/?currency=USD").get_data(as_text=True)
-    table = page[page.index('id="t-countries"'):]
-    table = table[:table.index("</table>")]
+    table = countries_table()
     assert 'data-key="GB"' not in table
     assert f'data-key="{country or ""}"' in table
