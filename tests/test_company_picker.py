@@ -19,6 +19,7 @@ from crm.leads.models import Lead
 from crm.meetings.models import Meeting
 from crm.pickers import MATCH_LIMIT
 from crm.titles.models import Title
+from tests.picker_checks import assert_fixed_number_of_queries, assert_login_required, picker_json
 
 FILLERS = 50
 KEEP = "Keep me 保留"
@@ -42,9 +43,7 @@ def world(ctx, make_user, stages):
 
 
 def _json(client, q, headers=None):
-    response = client.get("/pickers/companies", query_string={"q": q}, headers=headers or {})
-    assert response.status_code == 200 and response.is_json
-    return response.get_json()
+    return picker_json(client, "/pickers/companies", q, headers)
 
 
 # ---- the endpoint ---------------------------------------------------------------
@@ -92,20 +91,12 @@ def test_empty_or_punctuation_query_finds_nothing(client, login, world):
 
 
 def test_login_required(client, world):
-    response = client.get("/pickers/companies?q=leiting")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert_login_required(client, "/pickers/companies?q=leiting")
 
 
 def test_a_fixed_number_of_queries_whatever_the_number_of_matches(client, login, world, count_queries):
     login(world["rep"])
-    _json(client, "warm up")
-    with count_queries() as few:
-        assert len(_json(client, "leiting")["items"]) == 1
-    with count_queries() as many:
-        assert len(_json(client, "filler")["items"]) == MATCH_LIMIT
-    assert few.count == many.count
-    # The user and session checks, then one query for the matches (countries come from Babel).
-    assert sum("search_terms" in statement for statement in many.statements) == 1
+    assert_fixed_number_of_queries(client, "/pickers/companies", count_queries, "leiting", "filler")
 
 
 # ---- the forms ------------------------------------------------------------------

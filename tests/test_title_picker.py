@@ -18,6 +18,7 @@ from crm.enums import Genre
 from crm.leads.models import Lead
 from crm.pickers import MATCH_LIMIT
 from crm.titles.models import Title
+from tests.picker_checks import assert_fixed_number_of_queries, assert_login_required, picker_json
 
 FILLERS = 50
 KEEP = "Keep me 保留"
@@ -44,9 +45,7 @@ def world(ctx, make_user, stages):
 
 
 def _json(client, q):
-    response = client.get("/pickers/titles", query_string={"q": q})
-    assert response.status_code == 200 and response.is_json
-    return response.get_json()
+    return picker_json(client, "/pickers/titles", q)
 
 
 def _fillers_listed(page: str) -> int:
@@ -101,20 +100,12 @@ def test_at_most_a_page_of_matches(client, login, world):
 
 
 def test_login_required(client, world):
-    response = client.get("/pickers/titles?q=rainbow")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert_login_required(client, "/pickers/titles?q=rainbow")
 
 
 def test_a_fixed_number_of_queries_whatever_the_number_of_matches(client, login, world, count_queries):
     login(world["rep"])
-    _json(client, "warm up")
-    with count_queries() as few:
-        assert len(_json(client, "caihong")["items"]) == 1
-    with count_queries() as many:
-        assert len(_json(client, "filler")["items"]) == MATCH_LIMIT
-    assert few.count == many.count
-    # The user and session checks, then one query for the matches.
-    assert sum("search_terms" in statement for statement in many.statements) == 1
+    assert_fixed_number_of_queries(client, "/pickers/titles", count_queries, "caihong", "filler")
 
 
 # ---- the forms ------------------------------------------------------------------
